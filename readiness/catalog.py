@@ -1,0 +1,187 @@
+"""The provider catalog: which calls are model calls, and each SDK's defaults (data in TOML)."""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from readiness.errors import RuleLoadError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """SDK defaults for one version range; `None` timeout means the SDK waits forever."""
+
+    versions: str
+    retries: int
+    timeout: float | None
+    cite: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApiEntry:
+    """One way to call a model: methods of a client object, or module-level functions."""
+
+    id: str
+    label: str
+    package: str
+    kind: str  # "client" | "function"
+    constructors: tuple[str, ...]
+    async_constructors: tuple[str, ...]
+    methods: tuple[str, ...]
+    names: tuple[str, ...]
+    async_names: tuple[str, ...]
+    embedding_methods: tuple[str, ...]
+    model_args: tuple[str, ...]
+    timeout_args: tuple[str, ...]
+    retries_args: tuple[str, ...]
+    max_tokens_args: tuple[str, ...]
+    defaults: tuple[Defaults, ...]
+
+    def defaults_for(self, version: str | None) -> tuple[Defaults | None, bool]:
+        """The defaults for a pinned version; else the newest entry, with `assumed=True`."""
+        if not self.defaults:
+            return None, True
+        if version is not None:
+            for entry in self.defaults:
+                if version_matches(version, entry.versions):
+                    return entry, False
+        return self.defaults[-1], True
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Qualified names that count as retry or tracing evidence around a model call."""
+
+    retry_decorators: frozenset[str] = frozenset()
+    retry_helpers: frozenset[str] = frozenset()
+    tracing_decorators: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    entries: tuple[ApiEntry, ...]
+    evidence: Evidence = Evidence()
+
+    @property
+    def constructors(self) -> dict[str, ApiEntry]:
+        return {c: e for e in self.entries for c in e.constructors}
+
+    @property
+    def functions(self) -> dict[str, ApiEntry]:
+        return {n: e for e in self.entries for n in e.names}
+
+    @property
+    def method_tails(self) -> frozenset[str]:
+        """Last attribute of every known model-calling method or function (a cheap pre-screen)."""
+        tails = {m.rsplit(".", 1)[-1] for e in self.entries for m in e.methods}
+        tails |= {n.rsplit(".", 1)[-1] for e in self.entries for n in e.names}
+        return frozenset(tails)
+
+    @property
+    def packages(self) -> frozenset[str]:
+        return frozenset(e.package for e in self.entries)
+
+
+_COMPARATOR = re.compile(r"^\s*(>=|<=|==|!=|>|<|~=)\s*([0-9][0-9a-zA-Z.\-+]*)\s*$")
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split("."):
+        digits = re.match(r"\d+", piece)
+        if not digits:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts) or (0,)
+
+
+def _cmp(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    width = max(len(a), len(b))
+    a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
+    return (a > b) - (a < b)
+
+
+def version_matches(version: str, spec: str) -> bool:
+    """True if `version` satisfies every comma-separated comparator of `spec` (`>=1.0,<2`)."""
+    have = _version_tuple(version)
+    for clause in filter(None, (c.strip() for c in spec.split(","))):
+        match = _COMPARATOR.match(clause)
+        if not match:
+            raise ValueError(f"bad version range {spec!r}")
+        op, want_text = match.groups()
+        want = _version_tuple(want_text)
+        c = _cmp(have, want)
+        ok = {
+            ">=": c >= 0, "<=": c <= 0, ">": c > 0, "<": c < 0, "==": c == 0, "!=": c != 0,
+            "~=": c >= 0 and have[: max(len(want) - 1, 1)] == want[: max(len(want) - 1, 1)],
+        }[op]
+        if not ok:
+            return False
+    return True
+
+
+def _strs(raw: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return tuple(value)
+
+
+def _entry(raw: dict[str, Any], kind: str) -> ApiEntry:
+    defaults = tuple(
+        Defaults(
+            versions=d.get("versions", ""),
+            retries=int(d.get("retries", 0)),
+            timeout=float(d["timeout"]) if d.get("timeout") is not None else None,
+            cite=d.get("cite", ""),
+        )
+        for d in raw.get("defaults", [])
+    )
+    return ApiEntry(
+        id=raw["id"],
+        label=raw.get("label", raw["id"]),
+        package=raw.get("package", raw["id"]),
+        kind=kind,
+        constructors=_strs(raw, "constructors"),
+        async_constructors=_strs(raw, "async-constructors"),
+        methods=_strs(raw, "methods"),
+        names=_strs(raw, "names"),
+        async_names=_strs(raw, "async-names"),
+        embedding_methods=_strs(raw, "embedding-methods"),
+        model_args=_strs(raw, "model-args") or ("model",),
+        timeout_args=_strs(raw, "timeout-args"),
+        retries_args=_strs(raw, "retries-args"),
+        max_tokens_args=_strs(raw, "max-tokens-args"),
+        defaults=defaults,
+    )
+
+
+def parse_catalog(data: dict[str, Any]) -> Catalog:
+    try:
+        entries = [_entry(raw, "client") for raw in data.get("client", [])]
+        entries += [_entry(raw, "function") for raw in data.get("function", [])]
+        raw_evidence = data.get("evidence", {})
+        evidence = Evidence(
+            retry_decorators=frozenset(_strs(raw_evidence, "retry-decorators")),
+            retry_helpers=frozenset(_strs(raw_evidence, "retry-helpers")),
+            tracing_decorators=frozenset(_strs(raw_evidence, "tracing-decorators")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleLoadError(f"providers.toml: malformed entry ({exc})") from None
+    return Catalog(tuple(entries), evidence)
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    """The provider catalog shipped with the rule pack."""
+    text = resources.files("readiness.rules").joinpath("providers.toml").read_text("utf-8")
+    return parse_catalog(tomllib.loads(text))

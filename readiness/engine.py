@@ -1,0 +1,115 @@
+"""Runs the pipeline: read -> parse -> facts -> project model -> rules -> suppression."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from readiness.catalog import Catalog, load_catalog
+from readiness.config import Config
+from readiness.discover import SourceFile, discover
+from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
+from readiness.facts.extract import extract_facts
+from readiness.facts.model import FileFacts
+from readiness.model import Diagnostic, Finding, Location, RunResult
+from readiness.parse import ParseFailure, parse_file
+from readiness.project import Project, build_project
+from readiness.registry import select_rules
+from readiness.rule import Rule
+from readiness.suppress import apply_suppressions
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What the per-file stage learned about one file (cacheable, parallelisable)."""
+
+    path: str
+    facts: FileFacts | None
+    pins: tuple[Pin, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
+    """Parse one file and extract its facts; every failure becomes a diagnostic."""
+    if source.kind == "text":
+        if is_dependency_file(source.path):
+            text = raw.decode("utf-8", errors="replace")
+            return FileResult(source.path, None, tuple(read_pins(source.path, text)), ())
+        return FileResult(source.path, None, (), ())
+    parsed = parse_file(source, raw)
+    if isinstance(parsed, ParseFailure):
+        return FileResult(source.path, None, (), (parsed.diagnostic,))
+    try:
+        facts = extract_facts(parsed, catalog)
+    except RecursionError:
+        return FileResult(source.path, None, (), (Diagnostic("unparsable", Location(source.path), "nesting too deep to analyse"),))
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the scan
+        LOG.debug("facts extraction failed for %s", source.path, exc_info=True)
+        return FileResult(source.path, None, (), (Diagnostic("internal", Location(source.path), f"facts extraction failed: {type(exc).__name__}: {exc}"),))
+    return FileResult(source.path, facts, (), ())
+
+
+def read_source(source: SourceFile) -> bytes | Diagnostic:
+    try:
+        with open(source.abs_path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        return Diagnostic("unreadable", Location(source.path), f"cannot read: {exc.strerror or exc}")
+
+
+def run_rules(rules: list[type[Rule]], project: Project) -> tuple[list[Finding], list[Diagnostic]]:
+    """Run each rule in isolation: a crashing rule becomes a diagnostic, the others go on."""
+    findings: list[Finding] = []
+    diagnostics: list[Diagnostic] = []
+    for rule_class in rules:
+        try:
+            findings.extend(rule_class().check(project))
+        except Exception as exc:  # noqa: BLE001 - the error boundary for one rule
+            LOG.debug("rule %s crashed", rule_class.code, exc_info=True)
+            diagnostics.append(Diagnostic("rule-error", Location(""), f"{rule_class.code} crashed: {type(exc).__name__}: {exc}"))
+    return findings, diagnostics
+
+
+def analyse(
+    inputs: list[tuple[SourceFile, bytes]],
+    config: Config,
+    root: str = ".",
+    diagnostics: list[Diagnostic] | None = None,
+    rules: list[type[Rule]] | None = None,
+) -> RunResult:
+    """Analyse already-read files; the core of both a scan and a rule example."""
+    catalog = load_catalog()
+    diagnostics = list(diagnostics or [])
+    results = [analyse_file(source, raw, catalog) for source, raw in inputs]
+    files = {r.path: r.facts for r in results if r.facts is not None}
+    pins = merge_pins([p for r in results for p in r.pins])
+    for r in results:
+        diagnostics.extend(r.diagnostics)
+    project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog)
+    chosen = rules if rules is not None else select_rules(config.select, config.ignore)
+    findings, rule_diagnostics = run_rules(chosen, project)
+    diagnostics.extend(rule_diagnostics)
+    kept, suppressed = apply_suppressions(findings, files, config)
+    return RunResult(
+        root=root,
+        findings=tuple(sorted(set(kept), key=Finding.sort_key)),
+        diagnostics=tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)),
+        call_sites=tuple(site.to_json() for site in project.call_sites),
+        suppressed=suppressed,
+        files_scanned=len(inputs),
+    )
+
+
+def scan(root: Path, config: Config) -> RunResult:
+    """Discover, read and analyse the repo at `root`."""
+    sources, diagnostics = discover(root, config)
+    inputs: list[tuple[SourceFile, bytes]] = []
+    for source in sources:
+        raw = read_source(source)
+        if isinstance(raw, Diagnostic):
+            diagnostics.append(raw)
+        else:
+            inputs.append((source, raw))
+    return analyse(inputs, config, root=root.name or ".", diagnostics=diagnostics)

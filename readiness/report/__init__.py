@@ -1,0 +1,15 @@
+"""Renderers: each turns a `RunResult` into text; none prints, exits or computes findings."""
+from __future__ import annotations
+
+from typing import Callable
+
+from readiness.model import RunResult
+from readiness.report import json as json_report
+from readiness.report import text as text_report
+
+Renderer = Callable[..., str]
+
+RENDERERS: dict[str, Renderer] = {
+    "text": text_report.render,
+    "json": json_report.render,
+}

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `readiness` CLI in a subprocess, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "readiness", *args],
+        cwd=cwd or ROOT, env=full_env, capture_output=True, text=True, timeout=300,
+    )
+
+
+def make_git_repo(path: Path, files: dict[str, str], message: str = "initial") -> None:
+    """A real git repository in `path` with `files` committed."""
+    path.mkdir(parents=True, exist_ok=True)
+    git = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q"], cwd=path, check=True)
+    for name, text in files.items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    subprocess.run([*git, "add", "-A"], cwd=path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", message], cwd=path, check=True)
+
+
+@pytest.fixture
+def git_available() -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
