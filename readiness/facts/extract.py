@@ -100,7 +100,13 @@ class _Loop:
     retry_candidates: list[int] = field(default_factory=list)
 
 
-class FactsVisitor(cst.CSTVisitor):
+class FactsVisitor(cst.BatchableCSTVisitor):
+    """The core collector: imports, scopes, bindings, candidate model calls, function evidence.
+
+    It runs first in the one batched traversal, so other collectors can read its import map
+    (`qualify`), current scope and loop state while they visit the same node.
+    """
+
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, module_name: str, is_package: bool, catalog: Catalog) -> None:
@@ -159,6 +165,10 @@ class FactsVisitor(cst.CSTVisitor):
     @property
     def scope(self) -> str:
         return self.functions[-1].qualname
+
+    def line_of(self, node: cst.CSTNode) -> tuple[int, int, int]:
+        """(start line, start column, end line) of a node."""
+        return self._line(node)
 
     def _line(self, node: cst.CSTNode) -> tuple[int, int, int]:
         pos = self.get_metadata(PositionProvider, node)
@@ -338,7 +348,9 @@ class FactsVisitor(cst.CSTVisitor):
             return f"{inner[: -len('.with_options')]}.{chain}", args, "", {}
         return f"<ctor>.{chain}", {}, self.qualify(inner), args
 
-    def finish(self, path: str, kind: str, text: str, cell_lines: tuple[tuple[int, int], ...]) -> FileFacts:
+    def finish(
+        self, path: str, kind: str, text: str, cell_lines: tuple[tuple[int, int], ...], extra: dict[str, Any]
+    ) -> FileFacts:
         functions = self.done_functions + self.functions
         for call in self.calls:
             if call["target"].startswith("<ctor>."):
@@ -359,7 +371,29 @@ class FactsVisitor(cst.CSTVisitor):
             file_ignores=file_ignores,
             lines=text.count("\n") + 1,
             cell_lines=cell_lines,
+            **extra,
         )
+
+
+class Collector(cst.BatchableCSTVisitor):
+    """A fact collector that shares the file's single traversal with the core visitor.
+
+    Subclasses write `visit_<Node>` methods, read names and scopes from `self.core`, and return
+    the `FileFacts` fields they fill from `contribute()`. Register them in `COLLECTORS`.
+    """
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, core: FactsVisitor) -> None:
+        super().__init__()
+        self.core = core
+
+    def contribute(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+#: Collectors run after the core visitor on every node, in this order.
+COLLECTORS: tuple[type[Collector], ...] = ()
 
 
 def read_suppressions(text: str, cell_lines: tuple[tuple[int, int], ...]) -> tuple[tuple[Suppression, ...], tuple[str, ...]]:
@@ -394,7 +428,11 @@ def module_name(path: str) -> tuple[str, bool]:
 def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
     """Run the facts visitor over one parsed file."""
     name, is_package = module_name(parsed.source.path)
-    visitor = FactsVisitor(name, is_package, catalog)
-    MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit(visitor)
+    core = FactsVisitor(name, is_package, catalog)
+    collectors = [collector(core) for collector in COLLECTORS]
+    MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched([core, *collectors])
+    extra: dict[str, Any] = {}
+    for collector in collectors:
+        extra.update(collector.contribute())
     cell_lines = parsed.cells.lines if parsed.cells is not None else ()
-    return visitor.finish(parsed.source.path, parsed.source.kind, parsed.text, cell_lines)
+    return core.finish(parsed.source.path, parsed.source.kind, parsed.text, cell_lines, extra)
