@@ -111,6 +111,8 @@ class RunResult:
     suppressed: int = 0
     files_scanned: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The checklist scorecard (score, grade, areas, verdict); None when not computed.
+    score: Any = None
 
     def at_or_above(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity.rank >= severity.rank]
