@@ -11,6 +11,7 @@ from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.extract import extract_facts
 from readiness.facts.model import FileFacts
+from readiness.fingerprint import fingerprint_findings
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
 from readiness.project import Project, build_project
@@ -94,7 +95,7 @@ def analyse(
     kept, suppressed = apply_suppressions(findings, files, config)
     return RunResult(
         root=root,
-        findings=tuple(sorted(set(kept), key=Finding.sort_key)),
+        findings=tuple(fingerprint_findings(set(kept), files)),
         diagnostics=tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)),
         call_sites=tuple(site.to_json() for site in project.call_sites),
         suppressed=suppressed,
