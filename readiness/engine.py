@@ -79,8 +79,12 @@ def analyse(
     root: str = ".",
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
+    paths: list[str] | None = None,
 ) -> RunResult:
-    """Analyse already-read files; the core of both a scan and a rule example."""
+    """Analyse already-read files; the core of both a scan and a rule example.
+
+    `paths` lists every file of the repo when `inputs` are only some of them (diff mode).
+    """
     catalog = load_catalog()
     diagnostics = list(diagnostics or [])
     results = [analyse_file(source, raw, catalog) for source, raw in inputs]
@@ -88,7 +92,7 @@ def analyse(
     pins = merge_pins([p for r in results for p in r.pins])
     for r in results:
         diagnostics.extend(r.diagnostics)
-    project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog)
+    project = build_project(files, paths if paths is not None else [s.path for s, _ in inputs], pins, config, catalog)
     chosen = rules if rules is not None else select_rules(config.select, config.ignore)
     findings, rule_diagnostics = run_rules(chosen, project)
     diagnostics.extend(rule_diagnostics)

@@ -5,6 +5,7 @@ from typing import Callable
 
 from readiness.model import RunResult
 from readiness.report import json as json_report
+from readiness.report import sarif as sarif_report
 from readiness.report import text as text_report
 
 Renderer = Callable[..., str]
@@ -12,4 +13,5 @@ Renderer = Callable[..., str]
 RENDERERS: dict[str, Renderer] = {
     "text": text_report.render,
     "json": json_report.render,
+    "sarif": sarif_report.render,
 }
