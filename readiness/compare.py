@@ -132,3 +132,15 @@ def load_baseline(path: Path) -> list[Finding]:
             raise BaselineError(str(path), f"finding #{number} has an empty fingerprint")
         findings.append(finding)
     return findings
+
+
+def with_baseline(result: RunResult, accepted: list[Finding], label: str) -> RunResult:
+    """Treat the findings of a baseline file as existing, on top of any comparison already made."""
+    if result.comparison is None:
+        return compare(result, accepted, "baseline", label)
+    prints = {f.fingerprint for f in accepted}
+    comparison = result.comparison
+    return dataclasses.replace(
+        result,
+        comparison=dataclasses.replace(comparison, new=frozenset(p for p in comparison.new if p not in prints), base=f"{comparison.base} and {label}"),
+    )

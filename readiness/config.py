@@ -31,6 +31,8 @@ class Config:
     max_file_bytes: int = 2 * 1024 * 1024
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    min_score: float | None = None
+    baseline: str = ""
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -75,6 +77,18 @@ def _size(path: str, key: str, value: Any) -> int:
     return value
 
 
+def _score(path: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise ConfigError(path, key, "expected a score from 0 to 100")
+    return float(value)
+
+
+def _file(path: str, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(path, key, "expected a file path")
+    return value
+
+
 _KEYS: dict[str, tuple[str, Callable[[str, str, Any], Any]]] = {
     "select": ("select", _codes),
     "ignore": ("ignore", _codes),
@@ -86,6 +100,8 @@ _KEYS: dict[str, tuple[str, Callable[[str, str, Any], Any]]] = {
     "retry-decorators": ("retry_decorators", _str_list),
     "tracing-decorators": ("tracing_decorators", _str_list),
     "max-file-bytes": ("max_file_bytes", _size),
+    "min-score": ("min_score", _score),
+    "baseline": ("baseline", _file),
 }
 
 

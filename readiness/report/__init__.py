@@ -5,6 +5,7 @@ from typing import Callable
 
 from readiness.model import RunResult
 from readiness.report import json as json_report
+from readiness.report import pr_markdown as pr_markdown_report
 from readiness.report import sarif as sarif_report
 from readiness.report import text as text_report
 
@@ -14,4 +15,5 @@ RENDERERS: dict[str, Renderer] = {
     "text": text_report.render,
     "json": json_report.render,
     "sarif": sarif_report.render,
+    "pr-markdown": pr_markdown_report.render,
 }
