@@ -17,13 +17,15 @@ from libcst.metadata import CodePosition, PositionProvider
 from readiness.facts.extract import Collector
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_SPACE = re.compile(r"\s+")
 _TRAILING_COMMA = re.compile(r",(?=[)\]}])")
 
 
 def code_hash(code: str) -> str:
     """A short, stable hash of code without whitespace or trailing commas (what formatters change)."""
-    return hashlib.blake2b(_TRAILING_COMMA.sub("", _SPACE.sub("", code)).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    text = "".join(code.split())
+    if "," in text:
+        text = _TRAILING_COMMA.sub("", text)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
 class StatementAnchors(Collector):
