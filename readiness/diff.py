@@ -30,6 +30,8 @@ LOG = logging.getLogger(__name__)
 _FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.M)
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
+#: How far imports are followed from a changed file (a client built by a factory in another module: 2).
+IMPORT_DEPTH = 2
 
 
 class DiffError(ReadinessError):
@@ -113,7 +115,7 @@ def changed_files(repo: Any, base: Any, prefix: str) -> list[Change]:
 
 
 def imported_modules(path: str, raw: bytes) -> set[str]:
-    """Module names a file imports (with their parent packages), read by pattern, not parsed."""
+    """Module names a file may import from (`from a.b import c`: a.b and a.b.c), read by pattern."""
     if classify(path) == "notebook":
         try:
             text = notebook_code(raw)[0]
@@ -142,11 +144,7 @@ def imported_modules(path: str, raw: bytes) -> set[str]:
         for name in _NAME.findall(match.group(1).split("#")[0]):
             if name != "as":
                 names.add(name)
-    out: set[str] = set()
-    for name in names:
-        parts = name.split(".")
-        out.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
-    return out
+    return names
 
 
 def _module_index(paths: set[str]) -> dict[str, str]:
@@ -237,19 +235,25 @@ def diff_scan(root: Path, config: Config, ref: str) -> RunResult:
     index = _module_index(set(head) | deleted)
     wanted = set(changed_head) | deleted | {p for p in head if is_dependency_file(p)}
     changed_modules = {module_name(p)[0] for p in changed_head | deleted if classify(p) != "text"}
-    wanted |= _importers(repo, prefix, changed_modules, index) & set(head)
-    frontier = list(wanted)
-    while frontier:
-        path = frontier.pop()
-        imports: set[str] = set()
-        for raw in (head_bytes(path) if path in head else None, base_bytes(path)):
-            if raw is not None:
-                imports |= imported_modules(path, raw)
-        for module in imports:
-            target = index.get(module)
-            if target is not None and target not in wanted:
-                wanted.add(target)
-                frontier.append(target)
+    importers = _importers(repo, prefix, changed_modules, index) & set(head)
+    # What resolution needs: the modules the changed files import, and what those import (a
+    # client built by a factory elsewhere). Deeper links cannot turn an existing finding into a
+    # new one: both sides are analysed with the same set of files.
+    frontier = sorted(wanted)
+    wanted |= importers
+    for _depth in range(IMPORT_DEPTH):
+        found: list[str] = []
+        for path in frontier:
+            imports: set[str] = set()
+            for raw in (head_bytes(path) if path in head else None, base_bytes(path)):
+                if raw is not None:
+                    imports |= imported_modules(path, raw)
+            for module in sorted(imports):
+                target = index.get(module)
+                if target is not None and target not in wanted:
+                    wanted.add(target)
+                    found.append(target)
+        frontier = found
 
     head_inputs: list[tuple[SourceFile, bytes]] = []
     for path in sorted(wanted & set(head)):

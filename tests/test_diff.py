@@ -69,8 +69,8 @@ def test_cost_follows_the_change_not_the_repo(repo: Path) -> None:
     _commit(repo)
     result = diff_scan(repo, Config(), "main")
     assert result.comparison.changed == ("app/main.py",)
-    assert set(result.comparison.analysed) == {"app/main.py", "app/llm.py", "app/__init__.py", "requirements.txt"}
-    assert result.files_scanned == 4  # of 45 files in the repo
+    assert set(result.comparison.analysed) == {"app/main.py", "app/llm.py", "requirements.txt"}
+    assert result.files_scanned == 3  # of 45 files in the repo
     assert result.findings == () and result.comparison.fixed == ()
 
 
