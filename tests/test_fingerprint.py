@@ -54,3 +54,19 @@ def test_identical_statements_in_one_function_get_distinct_fingerprints() -> Non
     result = run_files({"app.py": twice})
     rel001 = [f.fingerprint for f in result.findings if f.code == "REL001"]
     assert len(rel001) == 2 and len(set(rel001)) == 2
+
+
+def _notebook(cells: list[str]) -> str:
+    import json
+
+    return json.dumps({"cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": []} for c in cells], "nbformat": 4, "nbformat_minor": 5, "metadata": {}})
+
+
+def test_notebook_fingerprints_survive_a_cell_inserted_above() -> None:
+    setup = "from openai import OpenAI\nclient = OpenAI(max_retries=0, timeout=20)\n"
+    call = "reply = client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': 'hi'}])\n"
+    before = run_files({"nb.ipynb": _notebook([setup, call])})
+    after = run_files({"nb.ipynb": _notebook(["import os\nprint(os.getcwd())\n", setup, call])})
+    cells = {f.code: f.location.cell for f in after.findings}
+    assert cells["REL001"] == 3 and {f.code: f.location.cell for f in before.findings}["REL001"] == 2
+    assert {(f.code, f.fingerprint) for f in before.findings} == {(f.code, f.fingerprint) for f in after.findings}
