@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from readiness.compare import new_findings
+from readiness.compare import load_baseline, new_findings, with_baseline
 from readiness.config import Config
 from readiness.diff import DiffError, _open, diff_scan, resolve_base
 from readiness.engine import scan
@@ -74,6 +74,8 @@ def run(path: Path, config: Config, gate: Gate, env: Mapping[str, str], temp: Pa
         result = diff_scan(path, config, base)
     else:
         result = scan(path, config)
+    if config.baseline:
+        result = with_baseline(result, load_baseline(path / config.baseline), config.baseline)
     reasons = evaluate(result, gate)
     workspace = Path(env.get("GITHUB_WORKSPACE") or os.getcwd())
     prefix = uri_prefix(path, workspace)

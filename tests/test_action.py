@@ -188,3 +188,22 @@ def test_push_runs_a_full_scan_without_a_comment(
     sarif = json.loads(Path(run.outputs["sarif-file"]).read_text())
     assert all("baselineState" not in r for r in sarif["runs"][0]["results"])
     assert "## readiness: 2 findings" in summary.read_text()
+
+
+def test_scan_step_in_a_sub_folder_prefixes_sarif_paths_and_honours_the_configured_baseline(tmp_path: Path) -> None:
+    from readiness.action import run as run_scan_step
+    from readiness.config import load_config
+    from readiness.gate import Gate
+
+    workspace = tmp_path / "ws"
+    service = workspace / "services" / "bot"
+    (service / "app").mkdir(parents=True)
+    (service / "app" / "main.py").write_text(MAIN.replace("from app.llm import client", "from openai import OpenAI\nclient = OpenAI(max_retries=0)"))
+    assert subprocess.run([sys.executable, "-m", "readiness", "baseline", str(service)], capture_output=True).returncode == 0
+    (service / "readiness.toml").write_text('baseline = ".readiness-baseline.json"\n')
+    env = {"GITHUB_EVENT_NAME": "push", "GITHUB_WORKSPACE": str(workspace)}
+    outcome = run_scan_step(service, load_config(service), Gate(), env, tmp_path, report=False)
+    sarif = json.loads(outcome.files[outcome.outputs["sarif-file"]])
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"services/bot/app/main.py"}
+    assert outcome.outputs["findings"] != "0" and outcome.outputs["new-findings"] == "0" and outcome.outputs["gate"] == "pass"
