@@ -70,6 +70,6 @@ def answer_questions(scores: Scores, answers: Mapping[str, str]) -> tuple[Answer
         else:
             status = "unknown"
         team = answers.get(q.id, "")
-        todo = "" if team else f"The team must {q.ask}; record it as `{q.id} = \"...\"` under [tool.readiness.answers]."
+        todo = "" if team else f"The team must {q.ask}; record it as {q.id} = \"...\" under [tool.readiness.answers]."
         out.append(Answer(q.id, q.text, status, evidence, team, todo))
     return tuple(out)

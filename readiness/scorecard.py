@@ -30,6 +30,26 @@ class Scorecard:
     def grade(self) -> str:
         return self.scores.grade
 
+    def top_risks(self, limit: int = 5) -> list[dict[str, Any]]:
+        """The losses that cost the overall score most, biggest first."""
+        s = self.scores
+        area_total = sum(a.weight for a in s.areas if a.score is not None) or 1.0
+        risks = []
+        for area in s.areas:
+            scored = [c for c in area.controls if c.score is not None]
+            control_total = sum(c.weight for c in scored) or 1.0
+            for control in scored:
+                if not control.losses or control.score is None:
+                    continue
+                impact = (100.0 - control.score) * control.weight / control_total * area.weight / area_total
+                risks.append({
+                    "area": area.name, "control": control.name, "plain": control.plain, "impact": round(impact, 1),
+                    "score": round(control.score, 1), "evidence": control.evidence,
+                    "findings": [finding_ref(f) for f in dict.fromkeys(f for loss in control.losses for f in loss.findings)],
+                })
+        risks.sort(key=lambda r: (-r["impact"], r["control"]))
+        return risks[:limit]
+
     def excluded(self) -> list[dict[str, str]]:
         return [
             {"control": c.id, "name": c.name, "area": a.name, "reason": c.na_reason}
@@ -49,6 +69,7 @@ class Scorecard:
             "risk_label": self.risk_label,
             "areas": [a.to_json() for a in s.areas],
             "excluded": self.excluded(),
+            "top_risks": self.top_risks(),
             "unscored_findings": [finding_ref(f) for f in s.unscored],
             "verdict": self.verdict.to_json(),
             "questions": [q.to_json() for q in self.questions],

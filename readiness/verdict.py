@@ -95,7 +95,8 @@ def _foundation(indicator: Indicator, scores: Scores) -> IndicatorResult:
     controls = [c for c in (scores.control(cid) for cid in indicator.controls) if c is not None]
     scored = [c for c in controls if c.score is not None]
     if not scored:
-        return IndicatorResult(indicator.id, indicator.name, indicator.plain, "foundation", None, "could not be assessed: " + "; ".join(f"{c.name} {c.evidence}" for c in controls))
+        codes = sorted({code for c in controls for code in c.rules})
+        return IndicatorResult(indicator.id, indicator.name, indicator.plain, "foundation", None, f"could not be assessed: none of its checks ran ({', '.join(codes) or 'none defined'})")
     value = sum(c.score for c in scored if c.score is not None) / len(scored)
     evidence = "; ".join(f"{c.name}: {c.score:.0f}/100 ({c.evidence})" for c in scored)
     found = tuple(f for c in scored for loss in c.losses for f in loss.findings)
@@ -150,6 +151,8 @@ def module_map(project: Any, findings: Sequence[Finding], checklist: Checklist) 
     for path in sorted(files):
         facts = files[path]
         mine = [f for f in findings if f.location.path == path]
+        if facts.lines < 3 and not mine:
+            continue  # an empty `__init__.py` is not a module anyone keeps or replaces
         points = sum(float(points_of.get(f.severity.value, 1.0)) for f in mine)
         density = points * 100.0 / max(facts.lines, int(knobs["min-lines"]))
         risk = density * (1 + float(knobs["fan-in-factor"]) * min(fan_in.get(path, 0), 5))
