@@ -46,7 +46,7 @@ QUESTIONS = (
 class Answer:
     id: str
     question: str
-    status: str  # yes | partly | no | unknown
+    status: str  # yes | partly | no | unknown | answered (by the team, no code evidence)
     evidence: tuple[str, ...]
     team_answer: str
     todo: str
@@ -70,6 +70,8 @@ def answer_questions(scores: Scores, answers: Mapping[str, str]) -> tuple[Answer
         else:
             status = "unknown"
         team = answers.get(q.id, "")
+        if team and status == "unknown":
+            status = "answered"
         todo = "" if team else f"The team must {q.ask}; record it as {q.id} = \"...\" under [tool.readiness.answers]."
         out.append(Answer(q.id, q.text, status, evidence, team, todo))
     return tuple(out)

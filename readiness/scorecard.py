@@ -85,11 +85,14 @@ def rule_set(ran: Sequence[type[Rule]]) -> RuleSet:
     )
 
 
-def build_scorecard(project: Any, findings: Sequence[Finding], ran: Sequence[type[Rule]], config: Config, checklist: Checklist | None = None) -> Scorecard:
+def build_scorecard(
+    project: Any, findings: Sequence[Finding], ran: Sequence[type[Rule]], config: Config,
+    checklist: Checklist | None = None, rules: RuleSet | None = None,
+) -> Scorecard:
     """Score, verdict and founder answers for one analysed project."""
     checklist = checklist or load_checklist()
     risk = config.risk or checklist.default_risk
-    rules = rule_set(ran)
+    rules = rules or rule_set(ran)
     scores = score_checklist(checklist, findings, project.call_sites, rules, risk)
     verdict = decide(scores, findings, rules, checklist, project, dict(config.effort))
     questions = answer_questions(scores, dict(config.answers))

@@ -143,6 +143,7 @@ def module_map(project: Any, findings: Sequence[Finding], checklist: Checklist) 
     files: Mapping[str, FileFacts] = project.files
     knobs = checklist.modules
     points_of: Mapping[str, float] = knobs["severity-points"]
+    structural_points = {code: i.points for i in checklist.fragility for code in i.rules}
     fan_in = _fan_in(files)
     churn = _churn(project)
     busy = sorted(v for v in churn.values() if v > 0)
@@ -160,7 +161,10 @@ def module_map(project: Any, findings: Sequence[Finding], checklist: Checklist) 
         if hot is not None and file_churn is not None and file_churn >= hot:
             risk *= 1 + float(knobs["churn-factor"])
         serious = any(f.severity.rank >= 3 for f in mine)
-        if risk >= float(knobs["replace-from"]):
+        structural = sum(structural_points.get(f.code, 0.0) for f in mine)
+        # Missing settings are cheap to fix in place; only structural damage (coupling, hard-coding,
+        # workarounds) makes a module worth replacing.
+        if risk >= float(knobs["replace-from"]) and structural >= float(knobs["replace-structural"]):
             status = "replace"
         elif risk < float(knobs["keep-below"]) and not serious:
             status = "keep"
@@ -169,6 +173,8 @@ def module_map(project: Any, findings: Sequence[Finding], checklist: Checklist) 
         codes = ", ".join(sorted({f.code for f in mine}))
         parts = [f"{len(mine)} finding{'s' if len(mine) != 1 else ''}" + (f" ({codes})" if codes else "")]
         parts.append(f"{density:.1f} severity points per 100 lines")
+        if structural:
+            parts.append(f"structural damage {structural:g}")
         if fan_in.get(path):
             parts.append(f"imported by {fan_in[path]} module{'s' if fan_in[path] != 1 else ''}")
         if file_churn is not None:
