@@ -75,6 +75,7 @@ class Verdict:
     fragility: tuple[IndicatorResult, ...]
     modules: tuple[ModuleVerdict, ...]
     effort: Effort
+    summary: str = ""
 
     def modules_with(self, status: str) -> list[str]:
         return [m.path for m in self.modules if m.status == status]
@@ -82,7 +83,7 @@ class Verdict:
     def to_json(self) -> dict[str, Any]:
         return {
             "decision": self.decision, "confidence": self.confidence, "pressure": round(self.pressure, 1),
-            "reasons": list(self.reasons),
+            "summary": self.summary, "reasons": list(self.reasons),
             "foundation": [i.to_json() for i in self.foundation],
             "fragility": [i.to_json() for i in self.fragility],
             "modules": [m.to_json() for m in self.modules],
@@ -245,4 +246,20 @@ def decide(
     if unknown:
         reasons.append(f"not assessed: {', '.join(unknown)} (their rules are not installed or did not run)")
     effort = estimate_effort(project, findings, checklist, effort_overrides)
-    return Verdict(decision, _confidence(coverage, margin), pressure, tuple(reasons), foundation, fragility, modules, effort)
+    cheaper = "less" if effort.hardening_days <= effort.rebuild_days else "more"
+    reasons.append(f"fixing the findings (about {effort.hardening_days:.1f} days) costs {cheaper} than a rebuild (about {effort.rebuild_days:.1f} days)")
+    summary = _summary(decision, modules, sum(known_f) / len(known_f) if known_f else None)
+    return Verdict(decision, _confidence(coverage, margin), pressure, tuple(reasons), foundation, fragility, modules, effort, summary)
+
+
+def _summary(decision: str, modules: Sequence[ModuleVerdict], foundation: float | None) -> str:
+    """The verdict in one plain sentence."""
+    if decision == REFACTOR:
+        return "Keep this code and harden it: fixing what is listed below costs less than starting over."
+    replace = [m.path for m in modules if m.status == "replace"]
+    if decision == TARGETED:
+        keep = [m.path for m in modules if m.status != "replace"]
+        kept = f" and keep the rest ({', '.join(keep)})" if keep else ""
+        return f"Replace {', '.join(replace)}{kept}: those modules are too tangled to fix in place."
+    why = "its foundation (boundaries, tests, infrastructure) is too weak to build on" if foundation is not None and foundation < 50 else "it falls short on most of the launch checklist"
+    return f"Start a fresh codebase and carry over what the prototype taught you: {why}."
