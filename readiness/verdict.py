@@ -57,11 +57,13 @@ class Effort:
     rebuild_days: float
     code_lines: int
     assumptions: tuple[str, ...]
+    hours_per_day: float = 6.0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "hardening_minutes": self.hardening_minutes, "hardening_days": round(self.hardening_days, 1),
             "rebuild_days": round(self.rebuild_days, 1), "code_lines": self.code_lines, "assumptions": list(self.assumptions),
+            "hours_per_day": self.hours_per_day,
         }
 
 
@@ -196,7 +198,7 @@ def estimate_effort(project: Any, findings: Sequence[Finding], checklist: Checkl
         f"a rebuild writes {per_day:g} production lines per engineer-day, plus {overhead:g} days of set-up",
         f"the code to rebuild is the {lines} lines of Python and notebooks scanned",
     )
-    return Effort(minutes, minutes / 60.0 / hours, lines / per_day + overhead, lines, assumptions)
+    return Effort(minutes, minutes / 60.0 / hours, lines / per_day + overhead, lines, assumptions, hours)
 
 
 def _confidence(coverage: float, margin: float) -> str:
@@ -247,9 +249,19 @@ def decide(
         reasons.append(f"not assessed: {', '.join(unknown)} (their rules are not installed or did not run)")
     effort = estimate_effort(project, findings, checklist, effort_overrides)
     cheaper = "less" if effort.hardening_days <= effort.rebuild_days else "more"
-    reasons.append(f"fixing the findings (about {effort.hardening_days:.1f} days) costs {cheaper} than a rebuild (about {effort.rebuild_days:.1f} days)")
+    reasons.append(f"fixing the findings ({duration(effort.hardening_minutes, effort.hours_per_day)}) costs {cheaper} than a rebuild (about {effort.rebuild_days:.0f} days)")
     summary = _summary(decision, modules, sum(known_f) / len(known_f) if known_f else None)
     return Verdict(decision, _confidence(coverage, margin), pressure, tuple(reasons), foundation, fragility, modules, effort, summary)
+
+
+def duration(minutes: float, hours_per_day: float) -> str:
+    """Minutes of work in the unit a person would use."""
+    if minutes < 90:
+        return f"about {minutes:.0f} minutes"
+    hours = minutes / 60.0
+    if hours < hours_per_day * 1.5:
+        return f"about {hours:.0f} hours"
+    return f"about {hours / hours_per_day:.1f} days"
 
 
 def _summary(decision: str, modules: Sequence[ModuleVerdict], foundation: float | None) -> str:

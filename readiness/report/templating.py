@@ -6,6 +6,8 @@ from typing import Any
 
 import jinja2
 
+from readiness.verdict import duration
+
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "&#64;", "#": "&#35;"}
 
@@ -43,8 +45,12 @@ def _days(value: float) -> str:
     return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
+def _effort(effort: dict[str, Any]) -> str:
+    return duration(effort["hardening_minutes"], effort["hours_per_day"])
+
+
 def _common(env: jinja2.Environment) -> jinja2.Environment:
-    env.filters.update(score=_score, plural=_plural, where=_where, days=_days)
+    env.filters.update(score=_score, plural=_plural, where=_where, days=_days, effort=_effort)
     return env
 
 
