@@ -4,6 +4,7 @@ Every point lost is a `Loss` that names the findings (or the missing evidence) t
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from readiness.model import Finding
 
 def finding_ref(finding: Finding) -> dict[str, Any]:
     """How the scorecard points at a finding (the full finding is in the findings list)."""
-    return {"code": finding.code, "location": finding.location.to_json(), "message": finding.message}
+    return {"code": finding.code, "location": finding.location.to_json()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,22 +127,37 @@ def _site_key(site: CallSite) -> tuple[int, int]:
     return (site.location.cell or 0, site.location.line)
 
 
-def _attribute(finding: Finding, sites: Sequence[CallSite]) -> list[int] | None:
-    """Which call sites a finding counts against; None when it sits outside every one."""
-    loc = finding.location
-    if not loc.path:
-        return list(range(len(sites)))
-    in_file = [i for i, s in enumerate(sites) if s.location.path == loc.path]
-    if not in_file:
-        return None
-    if loc.line == 0:
-        return in_file
-    key = (loc.cell or 0, loc.line)
-    exact = [i for i in in_file if _site_key(sites[i]) == key]
-    if exact:
-        return exact
-    above = [i for i in in_file if _site_key(sites[i]) <= key]
-    return [max(above, key=lambda i: _site_key(sites[i]))] if above else [min(in_file, key=lambda i: _site_key(sites[i]))]
+class _SiteIndex:
+    """Call sites by file, sorted by position, to attribute findings without a quadratic scan."""
+
+    def __init__(self, sites: Sequence[CallSite]) -> None:
+        self.count = len(sites)
+        self.by_path: dict[str, list[tuple[tuple[int, int], int]]] = {}
+        for i, s in enumerate(sites):
+            self.by_path.setdefault(s.location.path, []).append((_site_key(s), i))
+        for entries in self.by_path.values():
+            entries.sort()
+
+    def attribute(self, finding: Finding) -> list[int] | None:
+        """Which call sites a finding counts against; None when it sits outside every one."""
+        loc = finding.location
+        if not loc.path:
+            return list(range(self.count))
+        entries = self.by_path.get(loc.path)
+        if not entries:
+            return None
+        if loc.line == 0:
+            return [i for _, i in entries]
+        key = (loc.cell or 0, loc.line)
+        at = bisect.bisect_right(entries, (key, self.count))
+        exact = []
+        j = at - 1
+        while j >= 0 and entries[j][0] == key:
+            exact.append(entries[j][1])
+            j -= 1
+        if exact:
+            return sorted(exact)
+        return [entries[at - 1][1]] if at else [entries[0][1]]
 
 
 def _site_name(site: CallSite) -> str:
@@ -155,8 +171,9 @@ def _call_sites_control(control: Control, findings: list[Finding], sites: Sequen
         return ControlScore(control.id, control.name, control.plain, control.kind, None, weight, f"n/a: no {what} found", fed)
     failing: dict[int, list[Finding]] = {}
     loose: list[Finding] = []
+    index = _SiteIndex(chosen)
     for finding in findings:
-        targets = _attribute(finding, chosen)
+        targets = index.attribute(finding)
         if targets is None:
             loose.append(finding)
         for i in targets or ():

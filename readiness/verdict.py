@@ -151,10 +151,13 @@ def module_map(project: Any, findings: Sequence[Finding], checklist: Checklist) 
     churn = _churn(project)
     busy = sorted(v for v in churn.values() if v > 0)
     hot = busy[(3 * len(busy)) // 4] if busy else None
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.location.path, []).append(finding)
     out = []
     for path in sorted(files):
         facts = files[path]
-        mine = [f for f in findings if f.location.path == path]
+        mine = by_path.get(path, [])
         if facts.lines < 3 and not mine:
             continue  # an empty `__init__.py` is not a module anyone keeps or replaces
         points = sum(float(points_of.get(f.severity.value, 1.0)) for f in mine)
