@@ -13,6 +13,7 @@ from readiness.errors import ReadinessError
 from readiness.model import Severity
 from readiness.registry import all_rules, find_rule
 from readiness.report import RENDERERS
+from readiness.report.templating import shown_score
 from readiness.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -165,7 +166,8 @@ def report(ctx: click.Context, path: Path, html_file: Path | None, markdown_file
         except OSError as exc:
             _fail(f"cannot write {target}: {exc.strerror or exc}")
         card = result.score
-        click.echo(f"{fmt} report written to {target}: {card.grade}, score {card.score or 0:.0f}/100, {card.verdict.decision}", err=True)
+        scored = f"score {shown_score(card.score)}/100" if card.score is not None else "not scored"
+        click.echo(f"{fmt} report written to {target}: {card.grade}, {scored}, {card.verdict.decision}", err=True)
     if not outputs:
         click.echo(RENDERERS["markdown"](result), nl=False)
     sys.exit(EXIT_CLEAN)

@@ -5,6 +5,7 @@ Every point lost is a `Loss` that names the findings (or the missing evidence) t
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,11 @@ from typing import Any
 from readiness.checklist import Area, Checklist, Control
 from readiness.facts.callsites import CallSite
 from readiness.model import Finding
+
+
+def shown(value: float) -> str:
+    """A score as people read it: rounded down, so 54.5 never looks like it met a cut-off of 55."""
+    return str(math.floor(value + 1e-9))
 
 
 def finding_ref(finding: Finding) -> dict[str, Any]:
@@ -254,7 +260,7 @@ def grade(score: float | None, areas: Sequence[AreaScore], hardening: float, lau
         return "Hardening", f"the score is below the Launch-ready cut-off of {launch_ready:g}"
     weak = [a for a in areas if a.score is not None and a.score < hardening]
     if weak:
-        names = ", ".join(f"{a.name} ({a.score:.0f})" for a in weak)
+        names = ", ".join(f"{a.name} ({shown(a.score)})" for a in weak)
         return "Hardening", f"capped by the weakest area: every area must reach {hardening:g}, and {names} does not"
     return "Launch-ready", f"the score and every area clear the cut-offs ({launch_ready:g} overall, {hardening:g} per area)"
 

@@ -9,7 +9,7 @@ from typing import Any
 from readiness.checklist import Checklist, Indicator
 from readiness.facts.model import FileFacts
 from readiness.model import Finding
-from readiness.score import RuleSet, Scores, finding_ref
+from readiness.score import RuleSet, Scores, finding_ref, shown
 
 REFACTOR, TARGETED, REBUILD = "Refactor", "Targeted rebuild", "Rebuild"
 
@@ -101,7 +101,7 @@ def _foundation(indicator: Indicator, scores: Scores) -> IndicatorResult:
         codes = sorted({code for c in controls for code in c.rules})
         return IndicatorResult(indicator.id, indicator.name, indicator.plain, "foundation", None, f"could not be assessed: none of its checks ran ({', '.join(codes) or 'none defined'})")
     value = sum(c.score for c in scored if c.score is not None) / len(scored)
-    evidence = "; ".join(f"{c.name}: {c.score:.0f}/100 ({c.evidence})" for c in scored)
+    evidence = "; ".join(f"{c.name}: {shown(c.score)}/100 ({c.evidence})" for c in scored)
     found = tuple(f for c in scored for loss in c.losses for f in loss.findings)
     return IndicatorResult(indicator.id, indicator.name, indicator.plain, "foundation", value, evidence, found)
 
@@ -232,7 +232,7 @@ def decide(
         reasons.append(f"fragility {level:.0f}/100 (coupling, hard-coding, workarounds)")
     if scores.score is not None:
         parts.append(100 - scores.score)
-        reasons.append(f"checklist score {scores.score:.0f}/100")
+        reasons.append(f"checklist score {shown(scores.score)}/100")
     pressure = sum(parts) / len(parts) if parts else 50.0
     modules = module_map(project, findings, checklist)
     low, high = checklist.refactor_below, checklist.rebuild_from
@@ -254,6 +254,8 @@ def decide(
     cheaper = "less" if effort.hardening_days <= effort.rebuild_days else "more"
     reasons.append(f"fixing the findings ({duration(effort.hardening_minutes, effort.hours_per_day)}) costs {cheaper} than a rebuild (about {effort.rebuild_days:.0f} days)")
     summary = _summary(decision, modules, sum(known_f) / len(known_f) if known_f else None)
+    if not parts:
+        summary = "Not enough evidence for a verdict: none of the installed checks applies to this code."
     return Verdict(decision, _confidence(coverage, margin), pressure, tuple(reasons), foundation, fragility, modules, effort, summary)
 
 
@@ -276,5 +278,5 @@ def _summary(decision: str, modules: Sequence[ModuleVerdict], foundation: float 
         keep = [m.path for m in modules if m.status != "replace"]
         kept = f" and keep the rest ({', '.join(keep)})" if keep else ""
         return f"Replace {', '.join(replace)}{kept}: those modules are too tangled to fix in place."
-    why = "its foundation (boundaries, tests, infrastructure) is too weak to build on" if foundation is not None and foundation < 50 else "it falls short on most of the launch checklist"
+    why = "its foundation (boundaries, tests, infrastructure) is too weak to build on" if foundation is not None and foundation < 50 else "it fails most of the launch checks that could be run"
     return f"Start a fresh codebase and carry over what the prototype taught you: {why}."

@@ -14,6 +14,7 @@ import pytest
 from readiness.config import load_config
 from readiness.engine import scan
 from readiness.report import RENDERERS
+from readiness.report.templating import shown_score
 
 from conftest import FIXTURES
 
@@ -87,7 +88,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     assert result.score is not None
     page = tmp_path_factory.mktemp("report") / "report.html"
     page.write_text(RENDERERS["html"](result), encoding="utf-8")
-    return page, f"{result.score.score:.0f}", result.score.verdict.decision
+    return page, shown_score(result.score.score), result.score.verdict.decision
 
 
 def test_screenshot_is_not_blank(report: tuple[Path, str, str], tmp_path: Path) -> None:

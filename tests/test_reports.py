@@ -120,3 +120,13 @@ def test_scan_formats_include_markdown_and_html() -> None:
     for fmt, start in (("markdown", "## readiness: "), ("html", "<!DOCTYPE html>")):
         proc = run_cli("scan", "fixtures/hardened_service", "--format", fmt)
         assert proc.returncode == 0 and proc.stdout.startswith(start), proc.stderr
+
+
+def test_a_repo_nothing_applies_to_is_not_scored_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "tool.py").write_text("def add(a, b):\n    return a + b\n")
+    proc = run_cli("report", str(tmp_path), "--markdown", str(tmp_path / "r.md"))
+    assert proc.returncode == 0 and "not scored" in proc.stderr
+    md = (tmp_path / "r.md").read_text()
+    assert md.startswith("## readiness: not scored") and "Not enough evidence" in md
+    data = json.loads(run_cli("scan", str(tmp_path), "--format", "json").stdout)["score"]
+    assert data["overall"]["score"] is None and data["verdict"]["confidence"] == "low"

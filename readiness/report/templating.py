@@ -6,6 +6,7 @@ from typing import Any
 
 import jinja2
 
+from readiness.score import shown
 from readiness.verdict import duration
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -26,8 +27,11 @@ def md_escape(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _score(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0f}"
+def shown_score(value: float | None) -> str:
+    return "n/a" if value is None else shown(value)
+
+
+_score = shown_score
 
 
 def _plural(count: int, noun: str) -> str:
