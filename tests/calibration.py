@@ -18,14 +18,18 @@ from readiness.testing import fixture_expectations
 
 from conftest import FIXTURES
 
-LADDER = [
-    "ladder_1_notebook_demo",
-    "ladder_2_streamlit_prototype",
-    "ladder_3_fastapi_mvp",
-    "ladder_4_fastapi_beta",
-    "ladder_5_production_service",
-    "hardened_service",
-]
+def _rungs() -> list[str]:
+    """Fixtures that declare `[calibration] rung = N` in expected.toml, worst first."""
+    rungs = []
+    for root in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        _, meta = fixture_expectations(root)
+        if "calibration" in meta:
+            rungs.append((int(meta["calibration"]["rung"]), root.name))
+    return [name for _, name in sorted(rungs)]
+
+
+# The hardened service is the top of the ladder: it must stay free of findings.
+LADDER = [*_rungs(), "hardened_service"]
 
 
 def project_of(root: Path, config: Config) -> Project:

@@ -19,6 +19,10 @@ def _scan(name: str, risk: str):  # type: ignore[no-untyped-def]
     return card
 
 
+def test_the_ladder_spans_five_rungs_below_the_hardened_service() -> None:
+    assert len(LADDER) >= 6 and LADDER[0] == "ladder_1_notebook_demo" and LADDER[-1] == "hardened_service"
+
+
 def _assert_ladder(cards: list, risk: str) -> None:  # type: ignore[type-arg]
     scores = [c.score for c in cards]
     shown = ", ".join(f"{name}={s:.1f}" for name, s in zip(LADDER, scores))
