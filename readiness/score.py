@@ -260,7 +260,7 @@ def grade(score: float | None, areas: Sequence[AreaScore], hardening: float, lau
         return "Hardening", f"the score is below the Launch-ready cut-off of {launch_ready:g}"
     weak = [a for a in areas if a.score is not None and a.score < hardening]
     if weak:
-        names = ", ".join(f"{a.name} ({shown(a.score)})" for a in weak)
+        names = ", ".join(f"{a.name} ({shown(a.score or 0.0)})" for a in weak)
         return "Hardening", f"capped by the weakest area: every area must reach {hardening:g}, and {names} does not"
     return "Launch-ready", f"the score and every area clear the cut-offs ({launch_ready:g} overall, {hardening:g} per area)"
 

@@ -34,7 +34,7 @@ class Scorecard:
         """The losses that cost the overall score most, biggest first."""
         s = self.scores
         area_total = sum(a.weight for a in s.areas if a.score is not None) or 1.0
-        risks = []
+        risks: list[dict[str, Any]] = []
         for area in s.areas:
             scored = [c for c in area.controls if c.score is not None]
             control_total = sum(c.weight for c in scored) or 1.0
@@ -47,7 +47,7 @@ class Scorecard:
                     "score": round(control.score, 1), "evidence": control.evidence,
                     "findings": [finding_ref(f) for f in dict.fromkeys(f for loss in control.losses for f in loss.findings)],
                 })
-        risks.sort(key=lambda r: (-r["impact"], r["control"]))
+        risks.sort(key=lambda r: (-float(r["impact"]), str(r["control"])))
         return risks[:limit]
 
     def excluded(self) -> list[dict[str, str]]:

@@ -101,7 +101,7 @@ def _foundation(indicator: Indicator, scores: Scores) -> IndicatorResult:
         codes = sorted({code for c in controls for code in c.rules})
         return IndicatorResult(indicator.id, indicator.name, indicator.plain, "foundation", None, f"could not be assessed: none of its checks ran ({', '.join(codes) or 'none defined'})")
     value = sum(c.score for c in scored if c.score is not None) / len(scored)
-    evidence = "; ".join(f"{c.name}: {shown(c.score)}/100 ({c.evidence})" for c in scored)
+    evidence = "; ".join(f"{c.name}: {shown(c.score or 0.0)}/100 ({c.evidence})" for c in scored)
     found = tuple(f for c in scored for loss in c.losses for f in loss.findings)
     return IndicatorResult(indicator.id, indicator.name, indicator.plain, "foundation", value, evidence, found)
 
