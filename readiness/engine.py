@@ -17,6 +17,7 @@ from readiness.parse import ParseFailure, parse_file
 from readiness.project import Project, build_project
 from readiness.registry import select_rules
 from readiness.rule import Rule
+from readiness.scorecard import build_scorecard
 from readiness.suppress import apply_suppressions
 
 LOG = logging.getLogger(__name__)
@@ -97,6 +98,12 @@ def analyse(
     findings, rule_diagnostics = run_rules(chosen, project)
     diagnostics.extend(rule_diagnostics)
     kept, suppressed = apply_suppressions(findings, files, config)
+    score = None
+    try:
+        score = build_scorecard(project, sorted(set(kept), key=Finding.sort_key), chosen, config)
+    except Exception as exc:  # noqa: BLE001 - a scoring bug must not lose the findings
+        LOG.debug("scoring failed", exc_info=True)
+        diagnostics.append(Diagnostic("internal", Location(""), f"scoring failed: {type(exc).__name__}: {exc}"))
     return RunResult(
         root=root,
         findings=tuple(fingerprint_findings(set(kept), files)),
@@ -104,6 +111,7 @@ def analyse(
         call_sites=tuple(site.to_json() for site in project.call_sites),
         suppressed=suppressed,
         files_scanned=len(inputs),
+        score=score,
     )
 
 

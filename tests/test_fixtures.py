@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from readiness.checklist import load_checklist
 from readiness.config import load_config
 from readiness.engine import scan
+from readiness.registry import all_rules
 from readiness.testing import actual_findings, fixture_expectations
 
 from conftest import FIXTURES, run_cli
@@ -22,6 +24,13 @@ def _show(items: set) -> str:
 @pytest.mark.parametrize("fixture", FIXTURE_DIRS, ids=[p.name for p in FIXTURE_DIRS])
 def test_fixture_findings_exact(fixture: Path) -> None:
     expected, meta = fixture_expectations(fixture)
+    # A fixture may mark findings of checklist rules that are not installed yet: they count once
+    # the rule exists. Any other unknown code is a typo.
+    installed = {r.code for r in all_rules()}
+    planned = load_checklist().rule_ids() - installed
+    unknown = {e[0] for e in expected} - installed - planned
+    assert not unknown, f"expectations name unknown rule ids: {sorted(unknown)}"
+    expected = {e for e in expected if e[0] in installed}
     result = scan(fixture, load_config(fixture))
     actual = actual_findings(result)
     missing, extra = expected - actual, actual - expected

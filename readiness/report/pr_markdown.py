@@ -11,6 +11,7 @@ from typing import Any
 from readiness.compare import new_findings
 from readiness.gate import score_json
 from readiness.model import Finding, RunResult
+from readiness.report.templating import shown_score
 
 MARKER = "<!-- readiness:pull-request-comment -->"
 MAX_ROWS = 50
@@ -36,7 +37,7 @@ def _rows(findings: list[Finding]) -> list[str]:
 
 
 def _num(value: Any) -> str:
-    return "n/a" if value is None else f"{float(value):.0f}"
+    return shown_score(None if value is None else float(value))
 
 
 def _delta(before: Any, after: Any) -> str:
