@@ -66,12 +66,19 @@ def pick_base(path: Path, candidates: list[str]) -> str:
     raise error or DiffError("the pull request event names no base to compare with")
 
 
-def run(path: Path, config: Config, gate: Gate, env: Mapping[str, str], temp: Path, report: bool) -> ActionRun:
-    """Scan as the Action does: against the PR base on pull requests, in full otherwise."""
+def run(
+    path: Path, config: Config, gate: Gate, env: Mapping[str, str], temp: Path, report: bool, scores: bool = True
+) -> ActionRun:
+    """Scan as the Action does: against the PR base on pull requests, in full otherwise.
+
+    On a pull request the whole repo is analysed (scores at base and head) when `scores` is
+    asked for or a gate needs them; otherwise only the change and its neighbours.
+    """
     pr = pull_request(env)
     if pr is not None:
         base = pick_base(path, [pr.base_sha, pr.base_ref])
-        result = diff_scan(path, config, base)
+        whole = scores or gate.min_score is not None or gate.no_regress
+        result = diff_scan(path, config, base, "repo" if whole else "change")
     else:
         result = scan(path, config)
     if config.baseline:

@@ -60,12 +60,14 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--diff-base", metavar="REF", help="Scan only what changed since REF's merge base with HEAD; only new findings gate.")
 @click.option("--no-regress", is_flag=True, help="With --diff-base: exit 1 when any checklist area scores lower than at the base.")
 @click.option("--min-score", type=click.FloatRange(0, 100), help="Exit 1 when the overall score is below this (0-100).")
+@click.option("--diff-scope", type=click.Choice(["change", "repo"]), default=None, help="With --diff-base: analyse the change and its neighbours (fast, no score) or the whole repo (scores at base and head) [default: change; repo with --min-score or --no-regress].")
 @click.pass_context
 def scan(
     ctx: click.Context, path: Path, fmt: str, output: Path | None, select: str | None, ignore: str | None,
     fail_on: str | None, config_file: Path | None, inventory: bool, exit_zero: bool, color: bool | None,
     risk: str | None = None,
     baseline_file: Path | None = None, diff_base: str | None = None, no_regress: bool = False, min_score: float | None = None,
+    diff_scope: str | None = None,
 ) -> None:
     """Scan the repository at PATH (default: the current folder)."""
     if not path.exists():
@@ -74,12 +76,17 @@ def scan(
         config = load_config(path, config_file).with_overrides(
             select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None, risk=risk
         )
-        result = diff_scan(path, config, diff_base) if diff_base else run_scan(path, config)
+        minimum = min_score if min_score is not None else config.min_score
+        if diff_base:
+            scope = diff_scope or ("repo" if no_regress or minimum is not None else "change")
+            result = diff_scan(path, config, diff_base, scope)
+        else:
+            result = run_scan(path, config)
         if baseline_file is None and config.baseline:
             baseline_file = path / config.baseline
         if baseline_file is not None:
             result = with_baseline(result, load_baseline(baseline_file), str(baseline_file))
-        gate = Gate(config.fail_on, min_score if min_score is not None else config.min_score, no_regress)
+        gate = Gate(config.fail_on, minimum, no_regress)
         reasons = evaluate(result, gate)
     except ReadinessError as exc:
         if ctx.obj["debug"]:
@@ -159,8 +166,9 @@ def github_comment(body_file: Path) -> None:
 @click.option("--no-regress", is_flag=True)
 @click.option("--risk", default="", help="Risk profile: low, medium or high; empty: from config.")
 @click.option("--report", is_flag=True, help="Also write the HTML report.")
+@click.option("--comment", is_flag=True, help="A PR comment will show the scores: analyse the whole repo at base and head.")
 @click.pass_context
-def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_score: str, no_regress: bool, risk: str, report: bool) -> None:
+def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_score: str, no_regress: bool, risk: str, report: bool, comment: bool) -> None:
     """The scan step of the GitHub Action: writes SARIF, the summary, the comment body and step outputs."""
     import os
 
@@ -178,7 +186,7 @@ def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_s
         except ValueError:
             raise ReadinessError(f"min-score {min_score!r} is not a number") from None
         temp = Path(env.get("RUNNER_TEMP") or ".")
-        outcome = run_action(path, config, Gate(severity, minimum, no_regress), env, temp, report)
+        outcome = run_action(path, config, Gate(severity, minimum, no_regress), env, temp, report, scores=comment)
     except (ReadinessError, ValueError) as exc:
         if ctx.obj["debug"]:
             raise

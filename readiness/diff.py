@@ -8,6 +8,7 @@ Every repo path is still listed in the project, so presence checks see the whole
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from readiness.config import Config
 from readiness.compare import compare
+from readiness.config import Config
 from readiness.discover import SourceFile, classify, discover, is_excluded
-from readiness.engine import analyse, read_source
+from readiness.catalog import load_catalog
+from readiness.engine import FileResult, analyse_file, analyse_results, read_source
 from readiness.errors import ReadinessError
 from readiness.facts.deps import is_dependency_file
 from readiness.facts.extract import module_name
@@ -193,8 +195,16 @@ def _base_blob(base: Any, prefix: str, path: str, limit: int) -> bytes | None:
     return data
 
 
-def diff_scan(root: Path, config: Config, ref: str) -> RunResult:
-    """Scan the change between the merge base of `ref` and the work tree; mark findings new or existing."""
+SCOPES = ("change", "repo")
+
+
+def diff_scan(root: Path, config: Config, ref: str, scope: str = "change") -> RunResult:
+    """Scan the change between the merge base of `ref` and the work tree; mark findings new or existing.
+
+    `scope="change"` analyses the changed files and their neighbours (cost follows the change);
+    scores over that part of the repo would mislead, so the result carries none. `scope="repo"`
+    analyses every file at the head and only the changed ones again at the base, and scores both.
+    """
     repo, prefix = _open(root)
     base = resolve_base(repo, ref)
     changes = changed_files(repo, base, prefix)
@@ -232,45 +242,56 @@ def diff_scan(root: Path, config: Config, ref: str) -> RunResult:
             return base_raw[path]
         return head_bytes(path) if path in head else None
 
-    index = _module_index(set(head) | deleted)
-    wanted = set(changed_head) | deleted | {p for p in head if is_dependency_file(p)}
-    changed_modules = {module_name(p)[0] for p in changed_head | deleted if classify(p) != "text"}
-    importers = _importers(repo, prefix, changed_modules, index) & set(head)
-    # What resolution needs: the modules the changed files import, and what those import (a
-    # client built by a factory elsewhere). Deeper links cannot turn an existing finding into a
-    # new one: both sides are analysed with the same set of files.
-    frontier = sorted(wanted)
-    wanted |= importers
-    for _depth in range(IMPORT_DEPTH):
-        found: list[str] = []
-        for path in frontier:
-            imports: set[str] = set()
-            for raw in (head_bytes(path) if path in head else None, base_bytes(path)):
-                if raw is not None:
-                    imports |= imported_modules(path, raw)
-            for module in sorted(imports):
-                target = index.get(module)
-                if target is not None and target not in wanted:
-                    wanted.add(target)
-                    found.append(target)
-        frontier = found
+    if scope == "repo":
+        wanted = set(head) | deleted
+    else:
+        index = _module_index(set(head) | deleted)
+        wanted = set(changed_head) | deleted | {p for p in head if is_dependency_file(p)}
+        changed_modules = {module_name(p)[0] for p in changed_head | deleted if classify(p) != "text"}
+        importers = _importers(repo, prefix, changed_modules, index) & set(head)
+        # What resolution needs: the modules the changed files import, and what those import (a
+        # client built by a factory elsewhere). Deeper links cannot turn an existing finding into a
+        # new one: both sides are analysed with the same set of files.
+        frontier = sorted(wanted)
+        wanted |= importers
+        for _depth in range(IMPORT_DEPTH):
+            found: list[str] = []
+            for path in frontier:
+                imports: set[str] = set()
+                for raw in (head_bytes(path) if path in head else None, base_bytes(path)):
+                    if raw is not None:
+                        imports |= imported_modules(path, raw)
+                for module in sorted(imports):
+                    target = index.get(module)
+                    if target is not None and target not in wanted:
+                        wanted.add(target)
+                        found.append(target)
+            frontier = found
 
-    head_inputs: list[tuple[SourceFile, bytes]] = []
+    catalog = load_catalog()
+    head_results: dict[str, FileResult] = {}
     for path in sorted(wanted & set(head)):
         raw = head_bytes(path)
         if raw is not None:
-            head_inputs.append((head[path], raw))
-    base_inputs: list[tuple[SourceFile, bytes]] = []
+            head_results[path] = analyse_file(head[path], raw, catalog)
+            head_raw.pop(path, None)
+    base_results: list[FileResult] = []
     for path in sorted(wanted & base_paths):
-        raw = base_bytes(path)
-        if raw is not None:
-            source = head.get(path) or SourceFile(path, "", classify(path), len(raw))
-            base_inputs.append((source, raw))
+        if path in changed_head or path in deleted:
+            raw = base_bytes(path)
+            if raw is not None:
+                source = head.get(path) or SourceFile(path, "", classify(path), len(raw))
+                base_results.append(analyse_file(source, raw, catalog))
+        elif path in head_results:
+            base_results.append(head_results[path])  # unchanged: the same facts at both ends
 
     LOG.debug("diff against %s: %d changed, %d analysed", base.hexsha, len(changed_head | deleted), len(wanted))
     name = root.resolve().name or "."
-    head_result = analyse(head_inputs, config, root=name, diagnostics=diagnostics, paths=sorted(head))
-    base_result = analyse(base_inputs, config, root=name, paths=sorted(base_paths))
+    head_result = analyse_results(list(head_results.values()), config, name, diagnostics, paths=sorted(head))
+    base_result = analyse_results(base_results, config, name, paths=sorted(base_paths))
+    if scope != "repo":
+        head_result = dataclasses.replace(head_result, score=None)
+        base_result = dataclasses.replace(base_result, score=None)
     return compare(
         head_result,
         list(base_result.findings),

@@ -87,13 +87,29 @@ def analyse(
     `paths` lists every file of the repo when `inputs` are only some of them (diff mode).
     """
     catalog = load_catalog()
-    diagnostics = list(diagnostics or [])
     results = [analyse_file(source, raw, catalog) for source, raw in inputs]
+    return analyse_results(results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs])
+
+
+def analyse_results(
+    results: list[FileResult],
+    config: Config,
+    root: str = ".",
+    diagnostics: list[Diagnostic] | None = None,
+    rules: list[type[Rule]] | None = None,
+    paths: list[str] | None = None,
+) -> RunResult:
+    """The project stage over per-file results: link, run rules, suppress, score.
+
+    Diff mode calls it twice, sharing the results of files that did not change.
+    """
+    catalog = load_catalog()
+    diagnostics = list(diagnostics or [])
     files = {r.path: r.facts for r in results if r.facts is not None}
     pins = merge_pins([p for r in results for p in r.pins])
     for r in results:
         diagnostics.extend(r.diagnostics)
-    project = build_project(files, paths if paths is not None else [s.path for s, _ in inputs], pins, config, catalog)
+    project = build_project(files, paths if paths is not None else [r.path for r in results], pins, config, catalog)
     chosen = rules if rules is not None else select_rules(config.select, config.ignore)
     findings, rule_diagnostics = run_rules(chosen, project)
     diagnostics.extend(rule_diagnostics)
@@ -110,7 +126,7 @@ def analyse(
         diagnostics=tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)),
         call_sites=tuple(site.to_json() for site in project.call_sites),
         suppressed=suppressed,
-        files_scanned=len(inputs),
+        files_scanned=len(results),
         score=score,
     )
 

@@ -151,7 +151,8 @@ def test_pull_request_run_reports_exactly_the_new_finding_and_keeps_one_comment(
         assert list(api.comments) and len(api.comments) == 1
         (comment_id, comment), = api.comments.items()
         assert comment["issue"] == 7 and comment["body"].startswith(MARKER) and f"app/main.py:{NEW_LINE}:12" in comment["body"]
-        assert first.outputs["score"] == "" or float(first.outputs["score"]) >= 0
+        assert 0 <= float(first.outputs["score"]) <= 100 and first.outputs["grade"] and first.outputs["verdict"]
+        assert "| **Overall** |" in comment["body"] and "| Reliability and failure strategy |" in comment["body"]
 
         second, _ = _run(repo, action_dir, runner_temp, tmp_path, api.url, "pull_request", base, inputs={"fail-on": "high"})
         assert second.conclusion == "success", _explain(second)

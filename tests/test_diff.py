@@ -135,3 +135,19 @@ def test_scanning_a_sub_folder_of_the_repo(tmp_path: Path, git_available: None) 
     result = diff_scan(tmp_path / "mono" / "svc", Config(), "main")
     assert result.comparison.changed == ("llm.py",)
     assert _states(result) == {("REL001", "main.py", 10): "new"}
+
+
+def test_repo_scope_scores_base_and_head_exactly_as_full_scans_do(repo: Path, tmp_path: Path) -> None:
+    from readiness.engine import scan
+
+    (repo / "app" / "llm.py").write_text(LLM.replace("timeout=20", "timeout=20, max_retries=0"))
+    _commit(repo)
+    result = diff_scan(repo, Config(), "main", "repo")
+    assert result.files_scanned == 45
+    assert result.score is not None and result.comparison.base_score is not None
+    assert result.score.to_json() == scan(repo, Config()).score.to_json()
+    _git(repo, "worktree", "add", "-q", str(tmp_path / "base"), "main")
+    base_scan = scan(tmp_path / "base", Config())
+    assert result.comparison.base_score.to_json() == base_scan.score.to_json()
+    assert {f.fingerprint for f in base_scan.findings} == {f.fingerprint for f in result.findings} - result.comparison.new
+    assert diff_scan(repo, Config(), "main").score is None  # a part of the repo gets no score

@@ -96,7 +96,7 @@ def render(result: RunResult, **_: Any) -> str:
         changed = len(comparison.changed)
         lines.append(
             f"Compared with `{cell(comparison.base)}`: {changed} changed {'file' if changed == 1 else 'files'}, "
-            f"{len(comparison.analysed)} analysed with what they import and what imports them."
+            f"{len(comparison.analysed)} analysed."
         )
         lines.append("")
     elif comparison is not None:
