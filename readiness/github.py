@@ -56,7 +56,7 @@ def pull_request(env: Mapping[str, str]) -> PullRequestContext | None:
     pr = event(env).get("pull_request")
     if not isinstance(pr, dict) or not isinstance(pr.get("number"), int):
         return None
-    base = pr.get("base") if isinstance(pr.get("base"), dict) else {}
+    base: dict[str, Any] = pr["base"] if isinstance(pr.get("base"), dict) else {}
     head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
     repository = env.get("GITHUB_REPOSITORY", "")
     return PullRequestContext(

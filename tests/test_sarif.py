@@ -70,3 +70,23 @@ def test_sarif_with_a_baseline_marks_baseline_state_and_validates(tmp_path: Path
     states = [r["baselineState"] for r in doc["runs"][0]["results"]]
     assert "unchanged" in states and "new" in states
     assert set(states) == {"new", "unchanged"}
+
+
+def test_sarif_of_a_diff_scan_validates(tmp_path: Path, git_available: None) -> None:
+    import subprocess
+
+    from conftest import make_git_repo
+
+    code = "from openai import OpenAI\n\nclient = OpenAI(max_retries=0)\n\n\ndef ask(q):\n    return client.chat.completions.create(model='gpt-4o', messages=[q])\n"
+    make_git_repo(tmp_path / "repo", {"app.py": code, "other.py": "X = 1\n"})
+    subprocess.run(["git", "branch", "-M", "main"], cwd=tmp_path / "repo", check=True)
+    (tmp_path / "repo" / "app.py").write_text(code + "\n\ndef again(q):\n    return client.chat.completions.create(model='gpt-4o-mini', messages=[q])\n")
+    proc = run_cli("scan", str(tmp_path / "repo"), "--diff-base", "main", "--format", "sarif")
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    _validate(doc)
+    run = doc["runs"][0]
+    states = [(r["ruleId"], r["baselineState"]) for r in run["results"]]
+    new = sorted(code for code, state in states if state == "new")
+    assert new and new == sorted(code for code, state in states if state == "unchanged")  # the same rules fire on the copy
+    assert run["properties"]["comparison"]["kind"] == "diff"
