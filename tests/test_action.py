@@ -182,8 +182,10 @@ def test_push_runs_a_full_scan_without_a_comment(
 ) -> None:
     repo, _ = pr_repo
     with FakeGitHub() as api:
-        run, summary = _run(repo, action_dir, runner_temp, tmp_path, api.url, "push", inputs={"fail-on": "never"})
+        run, summary = _run(repo, action_dir, runner_temp, tmp_path, api.url, "push", inputs={"fail-on": "never", "report": "true"})
     assert run.conclusion == "success", _explain(run)
+    artifact = run.step("Upload the HTML report")
+    assert artifact.ran and Path(artifact.with_["path"]).read_text().lstrip().lower().startswith("<!doctype html")
     assert not run.step("Comment on the pull request").ran and api.requests == []
     assert run.outputs["new-findings"] == "2"
     sarif = json.loads(Path(run.outputs["sarif-file"]).read_text())
