@@ -151,3 +151,14 @@ def test_repo_scope_scores_base_and_head_exactly_as_full_scans_do(repo: Path, tm
     assert result.comparison.base_score.to_json() == base_scan.score.to_json()
     assert {f.fingerprint for f in base_scan.findings} == {f.fingerprint for f in result.findings} - result.comparison.new
     assert diff_scan(repo, Config(), "main").score is None  # a part of the repo gets no score
+
+
+def test_a_baseline_on_top_of_a_diff_accepts_findings_the_team_chose_to_keep(repo: Path, tmp_path: Path) -> None:
+    (repo / "legacy.py").write_text(FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o', messages=[q])\n")
+    assert run_cli("scan", str(repo), "--diff-base", "main").returncode == 1
+    baseline = tmp_path / "accepted.json"
+    assert run_cli("baseline", str(repo), "-o", str(baseline)).returncode == 0
+    proc = run_cli("scan", str(repo), "--diff-base", "main", "--baseline", str(baseline), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["comparison"]["new"] == [] and "accepted.json" in data["comparison"]["base"]
