@@ -51,10 +51,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--inventory", is_flag=True, help="Text format: also list every model call site.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.option("--history-depth", type=click.IntRange(min=0), help="Commits to read for secrets left in git history (0: off) [default: 1000].")
 @click.pass_context
 def scan(
     ctx: click.Context, path: Path, fmt: str, output: Path | None, select: str | None, ignore: str | None,
     fail_on: str | None, config_file: Path | None, inventory: bool, exit_zero: bool, color: bool | None,
+    history_depth: int | None = None,
 ) -> None:
     """Scan the repository at PATH (default: the current folder)."""
     if not path.exists():
@@ -62,7 +64,7 @@ def scan(
     try:
         config = load_config(path, config_file).with_overrides(
             select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None
-        )
+        ).with_overrides(history_depth=history_depth)
         result = run_scan(path, config)
     except ReadinessError as exc:
         if ctx.obj["debug"]:

@@ -31,6 +31,8 @@ class Config:
     max_file_bytes: int = 2 * 1024 * 1024
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: How many commits SEC003 reads for secrets that left the tree (0 turns history scanning off).
+    history_depth: int = 1000
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -75,6 +77,12 @@ def _size(path: str, key: str, value: Any) -> int:
     return value
 
 
+def _depth(path: str, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(path, key, "expected a number of commits (0 or more; 0 turns history scanning off)")
+    return value
+
+
 _KEYS: dict[str, tuple[str, Callable[[str, str, Any], Any]]] = {
     "select": ("select", _codes),
     "ignore": ("ignore", _codes),
@@ -86,6 +94,7 @@ _KEYS: dict[str, tuple[str, Callable[[str, str, Any], Any]]] = {
     "retry-decorators": ("retry_decorators", _str_list),
     "tracing-decorators": ("tracing_decorators", _str_list),
     "max-file-bytes": ("max_file_bytes", _size),
+    "history-depth": ("history_depth", _depth),
 }
 
 
