@@ -42,7 +42,7 @@ class SecretInGitHistory(Rule):
         # The file that held it is gone altogether.
         Invalid(
             {"README.md": "# demo\n"},
-            history=({"README.md": "# demo\n", "deploy/creds.sh": "export GITHUB_TOKEN=ghp_Tk2FAKEq9Lm4Xz7Vr1Bn5Wc8Hd3Jf6Pa0Sy\n"},),
+            history=({"README.md": "# demo\n", "deploy/creds.sh": "export GITHUB_TOKEN=ghp_Tk2FAKEq9Lm4Xz7Vr1Bn5Wc8Hd3Jf6Pa0SyR\n"},),
             lines=(("deploy/creds.sh", 1),),
         ),
     ]

@@ -506,6 +506,9 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
     return [h for h in hits if h.line not in allowed]
 
 
+_PUBLIC_OR_TEST_PREFIXES = ("pk_live_", "pk_test_", "sk_test_", "rk_test_", "pk-lf-", "whsec_test_")
+
+
 def _generic_secret(name: str, value: str, policy: GenericPolicy) -> bool:
     if any(c.isspace() for c in value) or "://" in value or value.startswith(("/", "./", "../", "~")):
         return False
@@ -513,6 +516,8 @@ def _generic_secret(name: str, value: str, policy: GenericPolicy) -> bool:
         return False  # a file name, not its content
     if re.fullmatch(r"(?:sha\d+|md5|sha)[:-].*", value, re.I) or re.fullmatch(r"\d+(?:\.\d+)*", value):
         return False
+    if value.startswith(_PUBLIC_OR_TEST_PREFIXES):
+        return False  # publishable keys are public by design; test-mode keys reach no real money or data
     if is_placeholder(value):
         return False
     if _PASSWORD_NAME.search(name):
