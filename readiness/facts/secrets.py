@@ -152,6 +152,7 @@ class ProviderPattern:
     group: int
     public: int
     requires: str
+    anchors: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +198,7 @@ def load_patterns() -> Patterns:
             ProviderPattern(
                 p["id"], p["label"], p["severity"],
                 re.compile(_BEFORE + "(?:" + p["regex"] + ")" + _AFTER),
-                int(p.get("group", 0)), int(p.get("public", 0)), p.get("requires", ""),
+                int(p.get("group", 0)), int(p.get("public", 0)), p.get("requires", ""), tuple(p["anchors"]),
             )
             for p in data.get("provider", [])
         )
@@ -360,10 +361,14 @@ def is_secret_name(key: str) -> bool:
 
 _KEY = r"""(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)"""
 _STRING = r"""(?P<q>["'])(?P<qval>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"""
-_QUOTED_ASSIGN = re.compile(
-    r"""["']?""" + _KEY + r"""["']?\]?\s*(?::\s*[A-Za-z_][\w\[\]., |]*?\s*)?(?:=|:=|:|=>)\s*(?:!!\w+\s+)?[rRbBuU]{0,2}""" + _STRING
+# What follows a key for `KEY = "value"`, `"key": "value"`, `key: str = "value"`, `environ["KEY"] = "value"`.
+_AFTER_KEY = re.compile(
+    r"""["']?\]?\s*(?::\s*[A-Za-z_][\w\[\]., |]*?\s*)?(?:=|:=|:|=>)\s*(?:!!\w+\s+)?[rRbBuU]{0,2}""" + _STRING
 )
-_CALL_PAIR = re.compile(r"""(?:setdefault|getenv|get|putenv|setenv|set)\(\s*["']""" + _KEY + r"""["']\s*,\s*""" + _STRING)
+# `getenv("KEY", "default")`, `environ.setdefault("KEY", "value")`.
+_BEFORE_CALL_KEY = re.compile(r"""(?:setdefault|getenv|get|putenv|setenv|set)\(\s*["']$""")
+_AFTER_CALL_KEY = re.compile(r"""["']\s*,\s*""" + _STRING)
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _BARE_ASSIGN = re.compile(
     r"""^\s*(?:-\s+)?(?:export\s+|ENV\s+|ARG\s+|set\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?""" + _KEY
     + r"""\s*(?:=|:)\s*(?!["'])(?P<val>[^\s"'#;,]+)"""
@@ -382,8 +387,32 @@ class _Assignment:
     col: int
 
 
+#: Every secret-named or keyed key contains one of these; other lines cannot hold an assignment we read.
+_KEY_HINT = re.compile(r"key|secret|token|pass|pwd|credential|auth", re.I)
+_KEY_HINT_LOWER = re.compile(r"key|secret|token|pass|pwd|credential|auth")  # on lower-cased text: much faster
+
+
+def _candidate_lines(lines: list[str], fmt: str) -> list[int]:
+    text = "\n".join(lines).lower()
+    wanted: list[int] = []
+    pos, line_no = 0, 0
+    search = _KEY_HINT_LOWER.search
+    while (m := search(text, pos)) is not None:
+        line_no += text.count("\n", pos, m.start())
+        wanted.append(line_no)
+        nl = text.find("\n", m.end())
+        if nl < 0:
+            break
+        pos = nl + 1
+        line_no += 1
+    if fmt == "yaml":  # `- name: API_KEY` then `value: ...` on the next line
+        wanted = sorted(set(wanted) | {i + 1 for i in wanted if i + 1 < len(lines)})
+    return wanted
+
+
 def _assignments(lines: list[str], fmt: str) -> Iterator[_Assignment]:
-    for index, line in enumerate(lines):
+    for index in _candidate_lines(lines, fmt):
+        line = lines[index]
         number = index + 1
         if len(line) > MAX_LINE:
             continue
@@ -391,12 +420,10 @@ def _assignments(lines: list[str], fmt: str) -> Iterator[_Assignment]:
         if fmt not in ("python", "json") and stripped.startswith(("#", ";", "//")):
             continue
         seen: set[int] = set()
-        for regex in (_QUOTED_ASSIGN, _CALL_PAIR):
-            for m in regex.finditer(line):
-                if m.start("qval") in seen:
-                    continue
+        for key, start, m in _keyed_strings(line):
+            if m.start("qval") not in seen:
                 seen.add(m.start("qval"))
-                yield _Assignment(m.group("key"), _unescape(m.group("qval")), number, m.start("qval"))
+                yield _Assignment(key, _unescape(m.group("qval")), number, m.start("qval"))
         if fmt in ("env", "yaml", "toml", "ini", "shell", "docker", "text"):
             m = _BARE_ASSIGN.match(line) or (_DOCKER_ENV_SPACE.match(line) if fmt == "docker" else None)
             if m and m.start("val") not in seen:
@@ -407,6 +434,32 @@ def _assignments(lines: list[str], fmt: str) -> Iterator[_Assignment]:
             if name and value:
                 group = "qval" if value.group("qval") is not None else "val"
                 yield _Assignment(name.group("key"), value.group(group), number + 1, value.start(group))
+
+
+def _keyed_strings(line: str) -> Iterator[tuple[str, int, re.Match[str]]]:
+    """(key, key start, match of the string value) for each hinted key followed by a string value.
+
+    Starts from the key hints and grows each to its identifier, instead of trying a key pattern at
+    every position of the line (which is quadratic on long lines).
+    """
+    done: set[int] = set()
+    for hint in _KEY_HINT.finditer(line):
+        start, end = hint.start(), hint.end()
+        while start > 0 and line[start - 1] in _IDENT_CHARS:
+            start -= 1
+        while end < len(line) and line[end] in _IDENT_CHARS:
+            end += 1
+        while start < end and not (line[start].isalpha() or line[start] == "_"):
+            start += 1
+        if start in done or start >= end:
+            continue
+        done.add(start)
+        key = line[start:end]
+        m = _AFTER_KEY.match(line, end)
+        if m is None and start > 0 and _BEFORE_CALL_KEY.search(line, max(0, start - 16), start):
+            m = _AFTER_CALL_KEY.match(line, end)
+        if m is not None:
+            yield key, start, m
 
 
 def _unescape(value: str) -> str:
@@ -471,7 +524,7 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
         return any(span[0] < end and start < span[1] for start, end in taken)
 
     for pattern in patterns.providers:
-        if pattern.requires and pattern.requires not in text:
+        if (pattern.requires and pattern.requires not in text) or not any(a in text for a in pattern.anchors):
             continue
         for m in pattern.regex.finditer(text):
             span = m.span(pattern.group)
@@ -502,7 +555,9 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
             if run_generic and is_secret_name(a.key) and _generic_secret(name, value, generic):
                 taken.append(span)
                 hits.append(_Hit(generic.id, generic.label, generic.severity, value, 0, a.line, a.col, span, key=a.key, generic=True))
-    allowed = {i + 1 for i, line in enumerate(lines) if _ALLOW.search(line)}
+    if not hits:
+        return hits
+    allowed = {i + 1 for i, line in enumerate(lines) if _ALLOW.search(line)} if ("allowlist" in text or "readiness:" in text) else set()
     return [h for h in hits if h.line not in allowed]
 
 
@@ -600,16 +655,26 @@ def scan_secrets(path: str, kind: str, raw: bytes) -> tuple[SecretScan, tuple[st
     return SecretScan(tuple(facts), env), tuple(sorted(values, key=len, reverse=True))
 
 
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)\s*=(?P<value>.*)$")
+
+
 def _env_file(path: str, text: str, facts: list[SecretFact]) -> EnvFile:
     count = 0
     secret_keys: list[str] = []
-    for a in _assignments(text.split("\n"), "env"):
-        value = re.split(r"\s+#", a.value, maxsplit=1)[0].strip()
+    for line in text.split("\n"):
+        m = _DOTENV_LINE.match(line)
+        if m is None:
+            continue
+        value = m.group("value").strip()
+        if value[:1] in ("'", '"'):
+            value = value[1:].split(value[0], 1)[0]
+        else:
+            value = re.split(r"\s+#", value, maxsplit=1)[0].strip()
         if not value:
             continue
         count += 1
-        if is_secret_name(a.key) and not is_placeholder(value):
-            secret_keys.append(normalise_key(a.key))
+        if is_secret_name(m.group("key")) and not is_placeholder(value):
+            secret_keys.append(normalise_key(m.group("key")))
     secret_keys.extend(normalise_key(s.key) for s in facts if s.key)
     return EnvFile(count, tuple(sorted(set(secret_keys))))
 
