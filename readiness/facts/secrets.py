@@ -529,7 +529,7 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
         for m in pattern.regex.finditer(text):
             span = m.span(pattern.group)
             value = m.group(pattern.group)
-            if overlaps(span) or is_placeholder(value, pattern.public):
+            if overlaps(span) or is_placeholder(value, pattern.public) or _password_is_user(pattern.id, m.group(0), value):
                 continue
             line, col = _position(starts, span[0])
             taken.append(span)
@@ -561,7 +561,26 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
     return [h for h in hits if h.line not in allowed]
 
 
+def _identifier_like(value: str) -> bool:
+    """Names rather than secrets: mostly alphabetic words and short numbers between separators."""
+    if re.fullmatch(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+", value):
+        return True
+    segments = [seg for seg in re.split(r"[_\-.:/]+", value) if seg]
+    if len(segments) < 2 and not re.fullmatch(r"[a-z]+", value):
+        return False
+    wordy = sum(len(seg) for seg in segments if (seg.isalpha() and len(seg) >= 2) or (seg.isdigit() and len(seg) <= 4))
+    return wordy >= 0.8 * sum(len(seg) for seg in segments)
+
+
 _PUBLIC_OR_TEST_PREFIXES = ("pk_live_", "pk_test_", "sk_test_", "rk_test_", "pk-lf-", "whsec_test_")
+
+
+def _password_is_user(kind: str, url: str, password: str) -> bool:
+    """`postgres://app:app@localhost`: local defaults where the password repeats the user name."""
+    if kind != "database-url-password":
+        return False
+    user = re.search(r"//([^:/@\s]+):", url)
+    return user is not None and user.group(1).lower() == password.lower()
 
 
 def _generic_secret(name: str, value: str, policy: GenericPolicy) -> bool:
@@ -579,8 +598,8 @@ def _generic_secret(name: str, value: str, policy: GenericPolicy) -> bool:
         return len(value) >= policy.password_min_length and shannon(value) >= policy.password_min_entropy
     if len(value) < policy.min_length or shannon(value) < policy.min_entropy:
         return False
-    if re.fullmatch(r"[a-z]+(?:[_-][a-z]+)*", value) or re.fullmatch(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+", value):
-        return False  # identifiers and words: `default_model`, `MyServiceName`
+    if _identifier_like(value):
+        return False  # identifiers and words: `default_model`, `openai_gpt_4o_mini`, `MyServiceName`
     return bool(re.search(r"\d", value) or (re.search(r"[a-z]", value) and re.search(r"[A-Z]", value)))
 
 

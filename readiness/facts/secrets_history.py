@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from readiness.discover import is_excluded
-from readiness.facts.secrets import LOCK_FILES, SecretFact, basename, scan_history_text, skipped
+from readiness.facts.secrets import BINARY_SUFFIXES, LOCK_FILES, SecretFact, basename, scan_history_text, skipped
 from readiness.model import Diagnostic, Location
 
 LOG = logging.getLogger(__name__)
@@ -44,6 +44,22 @@ class SecretHistory:
     secrets: tuple[HistorySecret, ...] = ()
     commits: int = 0
     diagnostics: tuple[Diagnostic, ...] = ()
+
+
+#: Never prompt for credentials and never fetch missing objects from a promisor remote.
+QUIET_GIT = {"GIT_TERMINAL_PROMPT": "0", "GIT_NO_LAZY_FETCH": "1", "GIT_ASKPASS": "true", "LC_ALL": "C"}
+
+
+def _git_error(exc: Exception) -> str:
+    """The first line git printed on stderr, or the exception's name."""
+    stderr = getattr(exc, "stderr", "") or ""
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", errors="replace")
+    for line in str(stderr).splitlines():
+        line = line.strip().strip("'").removeprefix("stderr:").strip().strip("'")
+        if line:
+            return line[:160]
+    return type(exc).__name__
 
 
 def _note(message: str) -> SecretHistory:
@@ -125,6 +141,10 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
         if not repo.head.is_valid():
             return SecretHistory()  # a repository without commits has no history
         runner = git.Git(str(root.resolve()))
+        partial = runner.execute(["git", "config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"], with_exceptions=False)
+        if str(partial).strip():
+            return _note("partial clone (objects are fetched on demand): history was not scanned for secrets (SEC003), "
+                         "since reading it would need the network")
         shallow = runner.execute(["git", "rev-parse", "--is-shallow-repository"]).strip() == "true"
         total = int(runner.execute(["git", "rev-list", "--count", "HEAD", "--", "."]).strip() or 0)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -135,18 +155,25 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
     argv = [
         "git", "-c", "core.quotePath=false", "log", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv",
         "--unified=0", f"--max-count={depth}", "--format=%x00commit %H %aI", "--relative", "--", ".",
+        # Binaries and lock files are never scanned: git need not even read their blobs.
+        *(f":(exclude,icase)*{suffix}" for suffix in BINARY_SUFFIXES),
+        *(f":(exclude)*{name}" for name in sorted(LOCK_FILES)),
     ]
     collector = _Collector(exclude, max_chars)
+    notes: list[Diagnostic] = []
     try:
-        process = runner.execute(argv, as_process=True)
-        stream = process.proc.stdout
-        for raw in stream:
+        process = runner.execute(argv, as_process=True, env=QUIET_GIT)
+        for raw in process.proc.stdout:
             collector.feed(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
         process.wait()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - keep what was read, say where it stopped
         LOG.debug("git log failed for %s", root, exc_info=True)
-        return _note(f"git history could not be read: {type(exc).__name__}: {str(exc).strip()[:200]}")
-    notes: list[Diagnostic] = []
+        notes.append(Diagnostic(
+            "history", Location(""),
+            f"git history could only be read for {max(collector.commits - 1, 0)} commits ({_git_error(exc)}); "
+            "older commits were not scanned for secrets",
+        ))
+        return collector.result(notes)
     if shallow:
         notes.append(Diagnostic(
             "history", Location(""),
