@@ -348,3 +348,15 @@ def test_history_is_scoped_to_the_scanned_folder_and_excludes(tmp_path: Path, gi
     assert found == [("vendor/leak.sh", 1)]
     (svc / "readiness.toml").write_text('exclude = ["vendor/**"]\n')
     assert not [f for f in scan(svc, load_config(svc)).findings if f.code == "SEC003"]
+
+
+def test_inline_suppression_in_python_and_text_files() -> None:
+    files = {
+        "app.py": f'KEY = "{OPENAI_KEY}"  # readiness: ignore[SEC001] rotated, kept for the demo\n',
+        "deploy.yaml": f"token: {GITHUB_TOKEN}  # readiness: ignore[SEC001]\n",
+        "ci.sh": f"export GH={GITHUB_TOKEN}  # pragma: allowlist secret\n",
+        "other.py": f'KEY = "{OPENAI_KEY}"\n',
+    }
+    result = run_files(files)
+    assert [(f.code, f.location.path) for f in result.findings] == [("SEC001", "other.py")]
+    assert result.suppressed == 1  # the Python one goes through the normal suppression step
