@@ -50,6 +50,11 @@ def _kinds(path: str, text: str, kind: str | None = None) -> list[tuple[int, str
         ("Dockerfile", "ENV API_TOKEN=9f2c7A1xQ8rLm4Tz6Kb3Wv0Ye5Nh\n", "generic-secret"),
         ("a.py", 'headers = {"X-Api-Key": "9f2c7A1xQ8rLm4Tz6Kb3Wv0Ye5Nh"}\n', "generic-secret"),
         ("a.json", '{"clientSecret": "9f2c7A1xQ8rLm4Tz6Kb3Wv0Ye5Nh"}\n', "generic-secret"),
+        ("a.py", 'os.environ["HF_API_TOKEN"] = "hf_QmXrLkVtWbEXAMPLEJcNpHsDfGzAyUeRiOk"\n', "generic-secret"),
+        ("a.py", 'requests.get(u, headers={"Authorization": "Bearer 4fTq9ZcW2nLr7yXb1EXAMPLEvKd8Hs3Jm6Pg"})\n', "bearer-token"),
+        ("main.tf", 'resource "aws_db_instance" "db" {\n  password = "Tq8vK2pL9xRzWm4N"\n}\n', "generic-secret"),
+        ("web/api.ts", 'const SUPABASE_SERVICE_ROLE_KEY = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZSJ9.Xk2FAKEq9Lm4Xz7Vr1Bn5Wc8"\n', "generic-secret"),
+        ("credentials", "[default]\naws_secret_access_key = Qm7Xr2Lk9Vt4Wb1EXAMPLEJc8Np3Hs6Df0Gz5Ay2\n", "aws-secret-access-key"),
     ],
 )
 def test_detects_each_kind(path: str, text: str, kind: str) -> None:
@@ -84,6 +89,10 @@ def test_detects_each_kind(path: str, text: str, kind: str) -> None:
         ("a.py", 'MONGO = "mongodb://langchain:langchain@localhost:6022/"\n'),
         ("a.py", 'OPENAI_MODEL_KEY = "openai_gpt_3_5_turbo"\nCLAUDE_MODEL_KEY = "anthropic_claude_3_5_sonnet"\n'),
         ("a.py", 'groq_api_key=os.environ.get("GROQ_API_KEY", "not_provided")\n'),
+        ("a.py", 'token_type = "Bearer"\nAPI_KEY_HEADER = "X-API-Key"\nSECRET_KEY_DEV = "insecure-dev-key-change-in-production"\n'),
+        ("a.py", 'password_hash = "$2b$12$KIXQ8Fq9Lm4Xz7Vr1Bn5WeXAMPLEhashvaluexyzABCDEFGhij"\nKEY_VAULT_URL = "https://acme.vault.azure.net/"\n'),
+        ("web/app.ts", 'const apiKey = import.meta.env.VITE_OPENAI_KEY;\nconst headers = { Authorization: `Bearer ${apiKey}` };\n'),
+        ("litellm.yaml", "api_key: os.environ/OPENAI_API_KEY\npassword: \"{{ .Values.db.password }}\"\n"),
         ("a.py", 'k = "sk-proj-Zq4Lm8Tx2Vb6Wn1EXAMPLEKc9Rd3Hf7Jp0Sg5Ua2Ye8Io4Nt1Bv6Cx3"  # pragma: allowlist secret\n'),
         ("a.yaml", "k: sk-proj-Zq4Lm8Tx2Vb6Wn1EXAMPLEKc9Rd3Hf7Jp0Sg5Ua2Ye8Io4Nt1Bv6Cx3  # readiness: ignore[SEC001]\n"),
     ],

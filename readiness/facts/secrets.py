@@ -153,6 +153,7 @@ class ProviderPattern:
     public: int
     requires: str
     anchors: tuple[str, ...]
+    min_entropy: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,7 @@ def load_patterns() -> Patterns:
                 p["id"], p["label"], p["severity"],
                 re.compile(_BEFORE + "(?:" + p["regex"] + ")" + _AFTER),
                 int(p.get("group", 0)), int(p.get("public", 0)), p.get("requires", ""), tuple(p["anchors"]),
+                float(p.get("min_entropy", 0.0)),
             )
             for p in data.get("provider", [])
         )
@@ -268,6 +270,10 @@ def text_format(path: str) -> str:
         return "ini"
     if name.endswith((".sh", ".bash", ".zsh", ".ksh")):
         return "shell"
+    if name.endswith((".tf", ".tfvars", ".hcl")):
+        return "hcl"
+    if name.endswith((".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")) and not name.endswith(".d.ts"):
+        return "js"
     if name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile") or name == "containerfile":
         return "docker"
     return "text"
@@ -421,7 +427,7 @@ def _assignments(lines: list[str], fmt: str) -> Iterator[_Assignment]:
         if len(line) > MAX_LINE:
             continue
         stripped = line.lstrip()
-        if fmt not in ("python", "json") and stripped.startswith(("#", ";", "//")):
+        if fmt not in ("python", "json", "js") and stripped.startswith(("#", ";", "//")):
             continue
         seen: set[int] = set()
         for key, start, m in _keyed_strings(line):
@@ -535,6 +541,8 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
             value = m.group(pattern.group)
             if overlaps(span) or is_placeholder(value, pattern.public) or _password_is_user(pattern.id, m.group(0), value):
                 continue
+            if pattern.min_entropy and (shannon(value) < pattern.min_entropy or not re.search(r"\d", value)):
+                continue
             line, col = _position(starts, span[0])
             taken.append(span)
             hits.append(_Hit(pattern.id, pattern.label, pattern.severity, value, pattern.public, line, col, span))
@@ -566,6 +574,11 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
     return [h for h in hits if h.line not in allowed]
 
 
+def _word(segment: str) -> bool:
+    """`gpt`, `Turbo`, `CLAUDE`: a word, not a run of random mixed-case letters."""
+    return segment.isalpha() and len(segment) >= 2 and (segment.islower() or segment.istitle() or (segment.isupper() and len(segment) <= 12))
+
+
 def _identifier_like(value: str) -> bool:
     """Names rather than secrets: mostly alphabetic words and short numbers between separators."""
     if re.fullmatch(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+", value):
@@ -573,7 +586,7 @@ def _identifier_like(value: str) -> bool:
     segments = [seg for seg in re.split(r"[_\-.:/]+", value) if seg]
     if len(segments) < 2 and not re.fullmatch(r"[a-z]+", value):
         return False
-    wordy = sum(len(seg) for seg in segments if (seg.isalpha() and len(seg) >= 2) or (seg.isdigit() and len(seg) <= 4))
+    wordy = sum(len(seg) for seg in segments if _word(seg) or (seg.isdigit() and len(seg) <= 4))
     return wordy >= 0.8 * sum(len(seg) for seg in segments)
 
 
