@@ -36,7 +36,7 @@ from readiness.project import Project
 class HardCodedSecret(Rule):
     code = "SEC001"
     name = "hard-coded-secret"
-    control = "engineering.secrets"
+    control = "standards.secrets"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     effort = 20

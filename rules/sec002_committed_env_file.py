@@ -29,7 +29,7 @@ from readiness.project import Project
 class CommittedEnvFile(Rule):
     code = "SEC002"
     name = "committed-env-file"
-    control = "engineering.secrets"
+    control = "standards.secrets"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     effort = 10

@@ -31,7 +31,7 @@ _FIXED = 'import os\nimport openai\n\nopenai.api_key = os.environ["OPENAI_API_KE
 class SecretInGitHistory(Rule):
     code = "SEC003"
     name = "secret-in-git-history"
-    control = "engineering.secrets"
+    control = "standards.secrets"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     effort = 45
