@@ -369,3 +369,19 @@ def test_inline_suppression_in_python_and_text_files() -> None:
     result = run_files(files)
     assert [(f.code, f.location.path) for f in result.findings] == [("SEC001", "other.py")]
     assert result.suppressed == 1  # the Python one goes through the normal suppression step
+
+
+def test_result_cache_files_hold_no_secret(tmp_path: Path) -> None:
+    help_text = run_cli("scan", "--help").stdout
+    if "--cache-dir" not in help_text:
+        pytest.skip("this build has no per-file result cache (--cache-dir)")
+    cache = tmp_path / "cache"
+    for _ in range(2):  # the first run writes the cache, the second reads it back
+        proc = run_cli("scan", str(CORPUS), "--format", "json", "--cache-dir", str(cache), "--history-depth", "0")
+        assert proc.returncode == 1, proc.stderr
+        assert len([f for f in json.loads(proc.stdout)["findings"] if f["code"] == "SEC001"]) >= 40
+    stored = [p for p in cache.rglob("*") if p.is_file()]
+    assert stored, "the cache wrote nothing"
+    planted = _planted_values()
+    blob = "\n".join(p.read_text("utf-8", errors="replace") for p in stored)
+    assert not [v[:6] for v in planted if v in blob]
