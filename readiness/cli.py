@@ -53,18 +53,20 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
 @click.option("--risk", type=click.Choice(RISKS), help="Risk profile the score is judged at [default: config `risk`, else medium].")
+@click.option("--history-depth", type=click.IntRange(min=0), help="Commits to read for secrets left in git history (0: off) [default: 1000].")
 @click.pass_context
 def scan(
     ctx: click.Context, path: Path, fmt: str, output: Path | None, select: str | None, ignore: str | None,
     fail_on: str | None, config_file: Path | None, inventory: bool, exit_zero: bool, color: bool | None,
-    risk: str | None = None,
+    risk: str | None = None, history_depth: int | None = None,
 ) -> None:
     """Scan the repository at PATH (default: the current folder)."""
     if not path.exists():
         _fail(f"path not found: {path}")
     try:
         config = load_config(path, config_file).with_overrides(
-            select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None, risk=risk
+            select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None,
+            risk=risk, history_depth=history_depth,
         )
         result = run_scan(path, config)
     except ReadinessError as exc:
