@@ -14,6 +14,7 @@ from readiness.facts.extract import extract_facts
 from readiness.facts.model import FileFacts
 from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
 from readiness.facts.secrets_history import SecretHistory, scan_secret_history
+from readiness.fingerprint import fingerprint_findings
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
 from readiness.project import Project, build_project
@@ -96,16 +97,39 @@ def analyse(
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
     secret_history: SecretHistory | None = None,
+    paths: list[str] | None = None,
 ) -> RunResult:
-    """Analyse already-read files; the core of both a scan and a rule example."""
+    """Analyse already-read files; the core of both a scan and a rule example.
+
+    `paths` lists every file of the repo when `inputs` are only some of them (diff mode).
+    """
+    catalog = load_catalog()
+    results = [analyse_file(source, raw, catalog) for source, raw in inputs]
+    return analyse_results(
+        results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history
+    )
+
+
+def analyse_results(
+    results: list[FileResult],
+    config: Config,
+    root: str = ".",
+    diagnostics: list[Diagnostic] | None = None,
+    rules: list[type[Rule]] | None = None,
+    paths: list[str] | None = None,
+    secret_history: SecretHistory | None = None,
+) -> RunResult:
+    """The project stage over per-file results: link, run rules, suppress, score.
+
+    Diff mode calls it twice, sharing the results of files that did not change.
+    """
     catalog = load_catalog()
     diagnostics = list(diagnostics or [])
-    results = [analyse_file(source, raw, catalog) for source, raw in inputs]
     files = {r.path: r.facts for r in results if r.facts is not None}
     pins = merge_pins([p for r in results for p in r.pins])
     for r in results:
         diagnostics.extend(r.diagnostics)
-    project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog)
+    project = build_project(files, paths if paths is not None else [r.path for r in results], pins, config, catalog)
     project = dataclasses.replace(
         project,
         secrets={r.path: r.secrets for r in results if r.secrets.secrets or r.secrets.env},
@@ -123,11 +147,11 @@ def analyse(
         diagnostics.append(Diagnostic("internal", Location(""), f"scoring failed: {type(exc).__name__}: {exc}"))
     return RunResult(
         root=root,
-        findings=tuple(sorted(set(kept), key=Finding.sort_key)),
+        findings=tuple(fingerprint_findings(set(kept), files)),
         diagnostics=tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)),
         call_sites=tuple(site.to_json() for site in project.call_sites),
         suppressed=suppressed,
-        files_scanned=len(inputs),
+        files_scanned=len(results),
         score=score,
     )
 
