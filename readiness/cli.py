@@ -56,6 +56,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
 @click.option("--risk", type=click.Choice(RISKS), help="Risk profile the score is judged at [default: config `risk`, else medium].")
+@click.option("--history-depth", type=click.IntRange(min=0), help="Commits to read for secrets left in git history (0: off) [default: 1000].")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), help="Findings recorded in this baseline file are existing; only the others gate.")
 @click.option("--diff-base", metavar="REF", help="Scan only what changed since REF's merge base with HEAD; only new findings gate.")
 @click.option("--no-regress", is_flag=True, help="With --diff-base: exit 1 when any checklist area scores lower than at the base.")
@@ -65,7 +66,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 def scan(
     ctx: click.Context, path: Path, fmt: str, output: Path | None, select: str | None, ignore: str | None,
     fail_on: str | None, config_file: Path | None, inventory: bool, exit_zero: bool, color: bool | None,
-    risk: str | None = None,
+    risk: str | None = None, history_depth: int | None = None,
     baseline_file: Path | None = None, diff_base: str | None = None, no_regress: bool = False, min_score: float | None = None,
     diff_scope: str | None = None,
 ) -> None:
@@ -74,7 +75,8 @@ def scan(
         _fail(f"path not found: {path}")
     try:
         config = load_config(path, config_file).with_overrides(
-            select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None, risk=risk
+            select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None,
+            risk=risk, history_depth=history_depth,
         )
         minimum = min_score if min_score is not None else config.min_score
         if diff_base:

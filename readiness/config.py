@@ -34,6 +34,8 @@ class Config:
     effort: tuple[tuple[str, float], ...] = ()
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: How many commits SEC003 reads for secrets that left the tree (0 turns history scanning off).
+    history_depth: int = 1000
     min_score: float | None = None
     baseline: str = ""
 
@@ -111,6 +113,12 @@ def _effort(path: str, key: str, value: Any) -> tuple[tuple[str, float], ...]:
         if isinstance(number, bool) or not isinstance(number, (int, float)) or number <= 0:
             raise ConfigError(path, f"{key}.{name}", "expected a positive number")
     return tuple((name, float(value[name])) for name in EFFORT_KEYS if name in value)
+def _depth(path: str, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(path, key, "expected a number of commits (0 or more; 0 turns history scanning off)")
+    return value
+
+
 def _score(path: str, key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
         raise ConfigError(path, key, "expected a score from 0 to 100")
@@ -137,6 +145,7 @@ _KEYS: dict[str, tuple[str, Callable[[str, str, Any], Any]]] = {
     "risk": ("risk", _risk),
     "answers": ("answers", _answers),
     "effort": ("effort", _effort),
+    "history-depth": ("history_depth", _depth),
     "min-score": ("min_score", _score),
     "baseline": ("baseline", _file),
 }

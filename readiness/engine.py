@@ -1,6 +1,7 @@
 """Runs the pipeline: read -> parse -> facts -> project model -> rules -> suppression."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.extract import extract_facts
 from readiness.facts.model import FileFacts
+from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
+from readiness.facts.secrets_history import SecretHistory, scan_secret_history
 from readiness.fingerprint import fingerprint_findings
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
@@ -31,9 +34,22 @@ class FileResult:
     facts: FileFacts | None
     pins: tuple[Pin, ...]
     diagnostics: tuple[Diagnostic, ...]
+    secrets: SecretScan = NO_SECRETS
 
 
 def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
+    """Parse one file, extract its facts and its (redacted) secrets; failures become diagnostics."""
+    result = _analyse_code(source, raw, catalog)
+    secrets, values = scan_secrets(source.path, source.kind, raw)
+    if not values:
+        return dataclasses.replace(result, secrets=secrets) if secrets.secrets or secrets.env else result
+    # No secret value may survive in any other fact of this file (the cache stores them).
+    facts = FileFacts.from_json(scrub(result.facts.to_json(), values)) if result.facts is not None else None
+    diagnostics = tuple(dataclasses.replace(d, message=scrub(d.message, values)) for d in result.diagnostics)
+    return dataclasses.replace(result, facts=facts, diagnostics=diagnostics, secrets=secrets)
+
+
+def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
     """Parse one file and extract its facts; every failure becomes a diagnostic."""
     if source.kind == "text":
         if is_dependency_file(source.path):
@@ -80,6 +96,7 @@ def analyse(
     root: str = ".",
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
+    secret_history: SecretHistory | None = None,
     paths: list[str] | None = None,
 ) -> RunResult:
     """Analyse already-read files; the core of both a scan and a rule example.
@@ -88,7 +105,9 @@ def analyse(
     """
     catalog = load_catalog()
     results = [analyse_file(source, raw, catalog) for source, raw in inputs]
-    return analyse_results(results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs])
+    return analyse_results(
+        results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history
+    )
 
 
 def analyse_results(
@@ -98,6 +117,7 @@ def analyse_results(
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
     paths: list[str] | None = None,
+    secret_history: SecretHistory | None = None,
 ) -> RunResult:
     """The project stage over per-file results: link, run rules, suppress, score.
 
@@ -110,6 +130,11 @@ def analyse_results(
     for r in results:
         diagnostics.extend(r.diagnostics)
     project = build_project(files, paths if paths is not None else [r.path for r in results], pins, config, catalog)
+    project = dataclasses.replace(
+        project,
+        secrets={r.path: r.secrets for r in results if r.secrets.secrets or r.secrets.env},
+        secret_history=secret_history,
+    )
     chosen = rules if rules is not None else select_rules(config.select, config.ignore)
     findings, rule_diagnostics = run_rules(chosen, project)
     diagnostics.extend(rule_diagnostics)
@@ -141,4 +166,8 @@ def scan(root: Path, config: Config) -> RunResult:
             diagnostics.append(raw)
         else:
             inputs.append((source, raw))
-    return analyse(inputs, config, root=root.name or ".", diagnostics=diagnostics)
+    history = None
+    if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
+        history = scan_secret_history(root, config.history_depth, config.exclude)
+        diagnostics.extend(history.diagnostics)
+    return analyse(inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history)
