@@ -233,6 +233,13 @@ def test_env_file_rule_examples_by_severity() -> None:
     assert GITHUB_TOKEN not in by_path["api/.env.local"].message
 
 
+def test_env_committed_before_it_was_ignored_is_reported(tmp_path: Path, git_available: None) -> None:
+    make_git_repo(tmp_path, {".env": f"OPENAI_API_KEY={OPENAI_KEY}\n", "app.py": "import os\n"})
+    _commit(tmp_path, {".gitignore": ".env\n"}, "ignore .env (too late: it is tracked)")
+    codes = sorted((f.code, f.location.path) for f in scan(tmp_path, load_config(tmp_path)).findings)
+    assert codes == [("SEC001", ".env"), ("SEC002", ".env")]
+
+
 def test_git_ignored_env_is_not_reported(tmp_path: Path, git_available: None) -> None:
     make_git_repo(tmp_path, {".gitignore": ".env\n", "app.py": "import os\n", ".env.example": "OPENAI_API_KEY=\n"})
     (tmp_path / ".env").write_text(f"OPENAI_API_KEY={OPENAI_KEY}\n")
