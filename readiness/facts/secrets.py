@@ -435,9 +435,9 @@ def _assignments(lines: list[str], fmt: str) -> Iterator[_Assignment]:
                 seen.add(m.start("qval"))
                 yield _Assignment(key, _unescape(m.group("qval")), number, m.start("qval"))
         if fmt in ("env", "yaml", "toml", "ini", "shell", "docker", "text"):
-            m = _BARE_ASSIGN.match(line) or (_DOCKER_ENV_SPACE.match(line) if fmt == "docker" else None)
-            if m and m.start("val") not in seen:
-                yield _Assignment(m.group("key"), m.group("val"), number, m.start("val"))
+            bare = _BARE_ASSIGN.match(line) or (_DOCKER_ENV_SPACE.match(line) if fmt == "docker" else None)
+            if bare and bare.start("val") not in seen:
+                yield _Assignment(bare.group("key"), bare.group("val"), number, bare.start("val"))
         if fmt == "yaml" and index + 1 < len(lines):
             name = _YAML_NAME.match(line)
             value = _YAML_VALUE.match(lines[index + 1]) if name else None

@@ -163,7 +163,10 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
     notes: list[Diagnostic] = []
     try:
         process = runner.execute(argv, as_process=True, env=QUIET_GIT)
-        for raw in process.proc.stdout:
+        stdout = process.proc.stdout if process.proc is not None else None
+        if stdout is None:
+            raise OSError("git produced no output stream")
+        for raw in stdout:
             collector.feed(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
         process.wait()
     except Exception as exc:  # noqa: BLE001 - keep what was read, say where it stopped
