@@ -91,6 +91,7 @@ def test_detects_each_kind(path: str, text: str, kind: str) -> None:
         ("a.py", 'groq_api_key=os.environ.get("GROQ_API_KEY", "not_provided")\n'),
         ("a.py", 'token_type = "Bearer"\nAPI_KEY_HEADER = "X-API-Key"\nSECRET_KEY_DEV = "insecure-dev-key-change-in-production"\n'),
         ("a.py", 'password_hash = "$2b$12$KIXQ8Fq9Lm4Xz7Vr1Bn5WeXAMPLEhashvaluexyzABCDEFGhij"\nKEY_VAULT_URL = "https://acme.vault.azure.net/"\n'),
+        ("package.json", '{"dependencies": {"next-auth": "0.0.0-manual.4cd21ea5", "auth0": "^4.1.0-beta.2"}}\n'),
         ("web/app.ts", 'const apiKey = import.meta.env.VITE_OPENAI_KEY;\nconst headers = { Authorization: `Bearer ${apiKey}` };\n'),
         ("litellm.yaml", "api_key: os.environ/OPENAI_API_KEY\npassword: \"{{ .Values.db.password }}\"\n"),
         ("a.py", 'k = "sk-proj-Zq4Lm8Tx2Vb6Wn1EXAMPLEKc9Rd3Hf7Jp0Sg5Ua2Ye8Io4Nt1Bv6Cx3"  # pragma: allowlist secret\n'),
