@@ -342,13 +342,15 @@ def test_non_git_folder_gives_a_diagnostic_not_an_error(tmp_path: Path) -> None:
     assert "not a git repository" not in run_cli("scan", str(tmp_path), "--ignore", "SEC003").stdout
 
 
-def test_history_never_runs_repo_configured_diff_commands(tmp_path: Path, git_available: None) -> None:
+def test_history_ignores_repo_config_that_would_run_commands_or_change_the_diff(tmp_path: Path, git_available: None) -> None:
     repo, _ = _history_repo(tmp_path)
     marker = tmp_path / "pwned"
     subprocess.run(["git", "config", "diff.external", f"touch {marker}; true"], cwd=repo, check=True)
     (repo / ".gitattributes").write_text("*.py diff=evil\n")
     subprocess.run(["git", "config", "diff.evil.textconv", f"touch {marker}; cat"], cwd=repo, check=True)
     _commit(repo, {".gitattributes": "*.py diff=evil\n", "more.py": "x = 1\n"}, "attributes")
+    for key, value in (("diff.noprefix", "true"), ("diff.mnemonicPrefix", "true"), ("log.follow", "true"), ("color.ui", "always")):
+        subprocess.run(["git", "config", key, value], cwd=repo, check=True)
     result = scan(repo, load_config(repo))
     assert not marker.exists()
     assert {f.location.path for f in result.findings if f.code == "SEC003"} == {"bot.py", "ci.sh"}
