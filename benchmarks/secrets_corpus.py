@@ -5,7 +5,7 @@
 Ground truth: `# expect: SEC001` comments and `expected.toml` findings (planted secrets); near
 misses are lines marked `near-miss` (a comment-only marker line labels the line below it) plus
 `expected.toml` `near_misses`. A finding on any other line counts as a false positive.
-detect-secrets (a benchmark-only tool: `pip install detect-secrets`) runs with its default plugins
+detect-secrets (a benchmark-only tool: `pip install -e ".[bench]"`) runs with its default plugins
 and filters; its notebook hits, reported on raw JSON lines, are mapped back to (cell, line).
 """
 from __future__ import annotations

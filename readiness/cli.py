@@ -231,7 +231,10 @@ def _explain(rule: type[Rule]) -> str:
     for heading in ("What it does", "Why it matters in production"):
         parts += ["", f"## {heading}", docs.get(heading, "")]
     if rule.INVALID:
-        parts += ["", "## Example", "", _indent(next(iter(rule.INVALID[0].files.values())))]
+        example = rule.INVALID[0]
+        shown = example.history[0] if example.history else example.files  # history rules: the bad commit
+        heading = "## Example (in an earlier commit)" if example.history else "## Example"
+        parts += ["", heading, "", _indent(next(iter(shown.values())))]
     if rule.VALID:
         parts += ["", "## Use instead", "", _indent(next(iter(rule.VALID[0].files.values())))]
     parts += ["", "## Remediation", docs.get("Remediation", "")]

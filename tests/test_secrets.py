@@ -91,6 +91,7 @@ def test_detects_each_kind(path: str, text: str, kind: str) -> None:
         ("a.py", 'groq_api_key=os.environ.get("GROQ_API_KEY", "not_provided")\n'),
         ("a.py", 'token_type = "Bearer"\nAPI_KEY_HEADER = "X-API-Key"\nSECRET_KEY_DEV = "insecure-dev-key-change-in-production"\n'),
         ("a.py", 'password_hash = "$2b$12$KIXQ8Fq9Lm4Xz7Vr1Bn5WeXAMPLEhashvaluexyzABCDEFGhij"\nKEY_VAULT_URL = "https://acme.vault.azure.net/"\n'),
+        ("package.json", '{"dependencies": {"next-auth": "0.0.0-manual.4cd21ea5", "auth0": "^4.1.0-beta.2"}}\n'),
         ("web/app.ts", 'const apiKey = import.meta.env.VITE_OPENAI_KEY;\nconst headers = { Authorization: `Bearer ${apiKey}` };\n'),
         ("litellm.yaml", "api_key: os.environ/OPENAI_API_KEY\npassword: \"{{ .Values.db.password }}\"\n"),
         ("a.py", 'k = "sk-proj-Zq4Lm8Tx2Vb6Wn1EXAMPLEKc9Rd3Hf7Jp0Sg5Ua2Ye8Io4Nt1Bv6Cx3"  # pragma: allowlist secret\n'),
@@ -233,6 +234,13 @@ def test_env_file_rule_examples_by_severity() -> None:
     assert GITHUB_TOKEN not in by_path["api/.env.local"].message
 
 
+def test_env_committed_before_it_was_ignored_is_reported(tmp_path: Path, git_available: None) -> None:
+    make_git_repo(tmp_path, {".env": f"OPENAI_API_KEY={OPENAI_KEY}\n", "app.py": "import os\n"})
+    _commit(tmp_path, {".gitignore": ".env\n"}, "ignore .env (too late: it is tracked)")
+    codes = sorted((f.code, f.location.path) for f in scan(tmp_path, load_config(tmp_path)).findings)
+    assert codes == [("SEC001", ".env"), ("SEC002", ".env")]
+
+
 def test_git_ignored_env_is_not_reported(tmp_path: Path, git_available: None) -> None:
     make_git_repo(tmp_path, {".gitignore": ".env\n", "app.py": "import os\n", ".env.example": "OPENAI_API_KEY=\n"})
     (tmp_path / ".env").write_text(f"OPENAI_API_KEY={OPENAI_KEY}\n")
@@ -334,13 +342,15 @@ def test_non_git_folder_gives_a_diagnostic_not_an_error(tmp_path: Path) -> None:
     assert "not a git repository" not in run_cli("scan", str(tmp_path), "--ignore", "SEC003").stdout
 
 
-def test_history_never_runs_repo_configured_diff_commands(tmp_path: Path, git_available: None) -> None:
+def test_history_ignores_repo_config_that_would_run_commands_or_change_the_diff(tmp_path: Path, git_available: None) -> None:
     repo, _ = _history_repo(tmp_path)
     marker = tmp_path / "pwned"
     subprocess.run(["git", "config", "diff.external", f"touch {marker}; true"], cwd=repo, check=True)
     (repo / ".gitattributes").write_text("*.py diff=evil\n")
     subprocess.run(["git", "config", "diff.evil.textconv", f"touch {marker}; cat"], cwd=repo, check=True)
     _commit(repo, {".gitattributes": "*.py diff=evil\n", "more.py": "x = 1\n"}, "attributes")
+    for key, value in (("diff.noprefix", "true"), ("diff.mnemonicPrefix", "true"), ("log.follow", "true"), ("color.ui", "always")):
+        subprocess.run(["git", "config", key, value], cwd=repo, check=True)
     result = scan(repo, load_config(repo))
     assert not marker.exists()
     assert {f.location.path for f in result.findings if f.code == "SEC003"} == {"bot.py", "ci.sh"}

@@ -435,9 +435,9 @@ def _assignments(lines: list[str], fmt: str) -> Iterator[_Assignment]:
                 seen.add(m.start("qval"))
                 yield _Assignment(key, _unescape(m.group("qval")), number, m.start("qval"))
         if fmt in ("env", "yaml", "toml", "ini", "shell", "docker", "text"):
-            m = _BARE_ASSIGN.match(line) or (_DOCKER_ENV_SPACE.match(line) if fmt == "docker" else None)
-            if m and m.start("val") not in seen:
-                yield _Assignment(m.group("key"), m.group("val"), number, m.start("val"))
+            bare = _BARE_ASSIGN.match(line) or (_DOCKER_ENV_SPACE.match(line) if fmt == "docker" else None)
+            if bare and bare.start("val") not in seen:
+                yield _Assignment(bare.group("key"), bare.group("val"), number, bare.start("val"))
         if fmt == "yaml" and index + 1 < len(lines):
             name = _YAML_NAME.match(line)
             value = _YAML_VALUE.match(lines[index + 1]) if name else None
@@ -590,6 +590,7 @@ def _identifier_like(value: str) -> bool:
     return wordy >= 0.8 * sum(len(seg) for seg in segments)
 
 
+_VERSION = re.compile(r"[~^<>=!v]*\d+\.\d+(?:\.\d+)?(?:[-+.][0-9A-Za-z.+-]*)?")
 _PUBLIC_OR_TEST_PREFIXES = ("pk_live_", "pk_test_", "sk_test_", "rk_test_", "pk-lf-", "whsec_test_")
 
 
@@ -608,6 +609,8 @@ def _generic_secret(name: str, value: str, policy: GenericPolicy) -> bool:
         return False  # a file name, not its content
     if re.fullmatch(r"(?:sha\d+|md5|sha)[:-].*", value, re.I) or re.fullmatch(r"\d+(?:\.\d+)*", value):
         return False
+    if _VERSION.fullmatch(value):
+        return False  # `"next-auth": "0.0.0-manual.4cd21ea5"`: a version pin, not a credential
     if value.startswith(_PUBLIC_OR_TEST_PREFIXES):
         return False  # publishable keys are public by design; test-mode keys reach no real money or data
     if is_placeholder(value):

@@ -153,7 +153,10 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
         LOG.debug("git history unavailable for %s", root, exc_info=True)
         return _note(f"git history could not be read: {type(exc).__name__}: {str(exc).strip()[:200]}")
     argv = [
-        "git", "-c", "core.quotePath=false", "log", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv",
+        # The user's and the repo's config must not change what the parser reads.
+        "git", "-c", "core.quotePath=false", "-c", "diff.noprefix=false", "-c", "log.follow=false",
+        "-c", "log.showSignature=false", "log", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv",
+        "--src-prefix=a/", "--dst-prefix=b/",
         "--unified=0", f"--max-count={depth}", "--format=%x00commit %H %aI", "--relative", "--", ".",
         # Binaries and lock files are never scanned: git need not even read their blobs.
         *(f":(exclude,icase)*{suffix}" for suffix in BINARY_SUFFIXES),
@@ -163,7 +166,10 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
     notes: list[Diagnostic] = []
     try:
         process = runner.execute(argv, as_process=True, env=QUIET_GIT)
-        for raw in process.proc.stdout:
+        stdout = process.proc.stdout if process.proc is not None else None
+        if stdout is None:
+            raise OSError("git produced no output stream")
+        for raw in stdout:
             collector.feed(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
         process.wait()
     except Exception as exc:  # noqa: BLE001 - keep what was read, say where it stopped
