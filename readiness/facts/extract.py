@@ -14,7 +14,12 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from readiness.catalog import Catalog
 from readiness.facts.model import (
-    DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, FunctionFact, Suppression,
+    DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, Flow, FunctionFact, Invocation, Suppression,
+    TryFact,
+)
+from readiness.facts.flow import (
+    BUILTINS, CONCURRENCY_CALLS, DEFERRING_CALLS, SINKS, VALIDATING_CALLS, has_exit, origins_of, template,
+    try_summary,
 )
 from readiness.parse import ParsedModule
 
@@ -69,6 +74,39 @@ def literal(node: cst.BaseExpression) -> Any:
     return DYNAMIC
 
 
+def _record(kwargs: dict[str, Any], key: str, value: cst.BaseExpression, depth: int = 0) -> None:
+    """`key`: the literal value; `@key`: a dotted reference; `~key`: an f-string's template;
+    `key.sub`: entries of a dict literal or keyword arguments of a config object (`Config(...)`)."""
+    found = literal(value)
+    if key.startswith("#") and found == DYNAMIC:
+        pass
+    else:
+        kwargs[key] = found
+    ref = dotted(value)
+    if ref is not None and ref not in ("None", "True", "False"):
+        kwargs["@" + key] = ref
+    elif isinstance(value, (cst.FormattedString, cst.BinaryOperation)):
+        text = template(value)
+        if text:
+            kwargs["~" + key] = text
+    if depth > 1:
+        return
+    if isinstance(value, cst.Dict):
+        for element in value.elements:
+            if isinstance(element, cst.DictElement):
+                sub = literal(element.key)
+                if isinstance(sub, str) and sub != DYNAMIC:
+                    _record(kwargs, f"{key}.{sub}", element.value, depth + 1)
+            else:
+                kwargs[f"{key}.**"] = DYNAMIC
+    elif isinstance(value, cst.Call) and literal(value) == DYNAMIC:
+        for arg in value.args:
+            if arg.keyword is not None:
+                _record(kwargs, f"{key}.{arg.keyword.value}", arg.value, depth + 1)
+            elif arg.star == "**":
+                kwargs[f"{key}.**"] = DYNAMIC
+
+
 def keyword_args(call: cst.Call) -> tuple[dict[str, Any], int]:
     kwargs: dict[str, Any] = {}
     positional = 0
@@ -76,8 +114,9 @@ def keyword_args(call: cst.Call) -> tuple[dict[str, Any], int]:
         if arg.star == "**":
             kwargs["**"] = DYNAMIC
         elif arg.keyword is not None:
-            kwargs[arg.keyword.value] = literal(arg.value)
+            _record(kwargs, arg.keyword.value, arg.value)
         elif arg.star != "*":
+            _record(kwargs, f"#{positional}", arg.value)
             positional += 1
     return kwargs, positional
 
@@ -98,6 +137,7 @@ class _Function:
 class _Loop:
     sleeps: bool = False
     retry_candidates: list[int] = field(default_factory=list)
+    per_item: bool = False
 
 
 class FactsVisitor(cst.BatchableCSTVisitor):
@@ -124,6 +164,17 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self.kinds: list[str] = []  # "class" | "func" | "loop" | "try" stack
         self.loops: list[_Loop] = []
         self.awaited: set[int] = set()
+        self.invocations: list[Invocation] = []
+        self.tries: list[TryFact] = []
+        self.try_stack: list[tuple[int, _Function]] = []
+        self.flows: list[Flow] = []
+        self.taint: list[dict[str, tuple[tuple[int, int], ...]]] = [{}]
+        self.concurrency = 0
+        self.validating = 0
+        self.bound: set[str] = set()
+        self.comp_loops: list[_Loop] = []
+        self._counted: set[int] = set()
+        self._validators: set[int] = set()
 
     # -- names ---------------------------------------------------------------
     def qualify(self, name: str) -> str:
@@ -193,15 +244,17 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             if name:
                 decorators.append(self.qualify(name))
         self.functions.append(_Function(".".join(self.names), line, end, node.asynchronous is not None, tuple(decorators)))
+        self.taint.append({})
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.done_functions.append(self.functions.pop())
         self.names.pop()
         self.kinds.pop()
+        self.taint.pop()
 
-    def _loop_enter(self) -> None:
+    def _loop_enter(self, per_item: bool = False) -> None:
         self.kinds.append("loop")
-        self.loops.append(_Loop())
+        self.loops.append(_Loop(per_item=per_item))
 
     def _loop_leave(self) -> None:
         self.kinds.pop()
@@ -213,22 +266,106 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             self.loops[-1].sleeps = True
 
     def visit_For(self, node: cst.For) -> None:
-        self._loop_enter()
+        # `for chunk in llm.stream(...)`: the loop variable carries the stream's output.
+        origins = origins_of(node.iter, self._origin_lookup)
+        self._taint_target(node.target, origins)
 
-    def leave_For(self, original_node: cst.For) -> None:
+    def visit_For_body(self, node: cst.For) -> None:
+        self._loop_enter(per_item=not has_exit(node.body))
+
+    def leave_For_body(self, original_node: cst.For) -> None:
         self._loop_leave()
 
-    def visit_While(self, node: cst.While) -> None:
+    def visit_While_body(self, node: cst.While) -> None:
         self._loop_enter()
 
-    def leave_While(self, original_node: cst.While) -> None:
+    def leave_While_body(self, original_node: cst.While) -> None:
         self._loop_leave()
 
     def visit_Try(self, node: cst.Try) -> None:
-        self.kinds.append("try")
+        broad, swallow, catches = try_summary(node, self._line)
+        self.tries.append(TryFact(self._line(node)[0], self.scope, broad, swallow, catches))
 
-    def leave_Try(self, original_node: cst.Try) -> None:
+    def visit_Try_body(self, node: cst.Try) -> None:
+        self.kinds.append("try")
+        self.try_stack.append((self._line(node)[0], self.functions[-1]))
+
+    def leave_Try_body(self, original_node: cst.Try) -> None:
         self.kinds.pop()
+        self.try_stack.pop()
+
+    def _try_line(self) -> int:
+        if self.try_stack and self.try_stack[-1][1] is self.functions[-1]:
+            return self.try_stack[-1][0]
+        return 0
+
+    # comprehensions run their element once per item
+    def _comp_enter(self) -> None:
+        self.comp_loops.append(_Loop(per_item=True))
+        self._loop_enter(per_item=True)
+
+    def _comp_leave(self) -> None:
+        self.comp_loops.pop()
+        self._loop_leave()
+
+    def visit_ListComp_elt(self, node: cst.ListComp) -> None:
+        self._comp_enter()
+
+    def leave_ListComp_elt(self, original_node: cst.ListComp) -> None:
+        self._comp_leave()
+
+    def visit_SetComp_elt(self, node: cst.SetComp) -> None:
+        self._comp_enter()
+
+    def leave_SetComp_elt(self, original_node: cst.SetComp) -> None:
+        self._comp_leave()
+
+    def visit_GeneratorExp_elt(self, node: cst.GeneratorExp) -> None:
+        self._comp_enter()
+
+    def leave_GeneratorExp_elt(self, original_node: cst.GeneratorExp) -> None:
+        self._comp_leave()
+
+    def visit_DictComp_value(self, node: cst.DictComp) -> None:
+        self._comp_enter()
+
+    def leave_DictComp_value(self, original_node: cst.DictComp) -> None:
+        self._comp_leave()
+
+    def _per_item(self) -> bool:
+        for kind in reversed(self.kinds):
+            if kind in ("func", "class"):
+                return False
+            if kind == "loop":
+                return self.loops[-1].per_item if self.loops else False
+        return False
+
+    # -- where call results flow ----------------------------------------------
+    def _origin_lookup(self, node: cst.CSTNode) -> tuple[tuple[int, int], ...]:
+        """Origins of a sub-expression: a call's own position, or a tainted name's origins."""
+        if isinstance(node, cst.Call):
+            line, col, _ = self._line(node)
+            return ((line, col),)
+        name = dotted(node)  # type: ignore[arg-type]
+        if name is not None:
+            for table in (self.taint[-1], self.taint[0]):
+                if name in table:
+                    return table[name]
+        return ()
+
+    def _taint_target(self, target: cst.BaseExpression, origins: tuple[tuple[int, int], ...]) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._taint_target(element.value, origins)
+            return
+        name = dotted(target)
+        if name is None:
+            return
+        table = self.taint[-1]
+        if origins:
+            table[name] = origins
+        else:
+            table.pop(name, None)
 
     def _loop_state(self) -> tuple[bool, bool]:
         """(inside a loop of this function, inside a try that sits inside that loop)."""
@@ -257,8 +394,24 @@ class FactsVisitor(cst.BatchableCSTVisitor):
     def _bind_value(self, scope: str, name: str, value: cst.BaseExpression, line: int) -> None:
         if isinstance(value, cst.Await):
             value = value.expression
+        self.bound.add(name)
+        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            text = template(value)
+            if text:
+                self.bindings.append(Binding(scope, name, "str", text, {}, line))
+            return
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.BitOr):
+            operands = self._pipe_operands(value)
+            if operands:
+                self.bindings.append(Binding(scope, name, "pipe", operands[0], {"|": operands}, line))
+            return
         if isinstance(value, cst.Call):
             callee = dotted(value.func)
+            if callee is None and isinstance(value.func, cst.Attribute):
+                chained, options, ctor, ctor_args = self._chained(value.func)
+                if ctor:
+                    self.bindings.append(Binding(scope, name, "chain", ctor, {**ctor_args, ".": chained[len("<ctor>."):]}, line))
+                return
             if callee is None:
                 return
             args, _ = keyword_args(value)
@@ -273,16 +426,46 @@ class FactsVisitor(cst.BatchableCSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         line = self._line(node)[0]
+        origins = origins_of(node.value, self._origin_lookup)
         for target in node.targets:
             self._bind(target.target, node.value, line)
+            self._taint_target(target.target, origins)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind(node.target, node.value, self._line(node)[0])
+            self._taint_target(node.target, origins_of(node.value, self._origin_lookup))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        origins = origins_of(node.value, self._origin_lookup)
+        name = dotted(node.target)
+        if origins and name is not None:
+            self.taint[-1][name] = tuple(dict.fromkeys(self.taint[-1].get(name, ()) + origins))
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None and self.scope != MODULE_SCOPE:
-            self._bind_value(self.scope, RETURN, node.value, self._line(node)[0])
+            line, col, _ = self._line(node)
+            self._bind_value(self.scope, RETURN, node.value, line)
+            origins = origins_of(node.value, self._origin_lookup)
+            if origins:
+                self.flows.append(Flow("return", line, col, self.scope, "return", origins, self._try_line()))
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(node.value, cst.BaseExpression) and self.scope != MODULE_SCOPE:
+            origins = origins_of(node.value, self._origin_lookup)
+            if origins:
+                line, col, _ = self._line(node)
+                self.flows.append(Flow("return", line, col, self.scope, "yield", origins, self._try_line()))
+
+    def _pipe_operands(self, node: cst.BaseExpression) -> list[str]:
+        """`prompt | llm | parser` -> qualified operands; an inline call is `call:<callee>`."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self._pipe_operands(node.left) + self._pipe_operands(node.right)
+        if isinstance(node, cst.Call):
+            callee = dotted(node.func)
+            return [f"call:{self.qualify(callee)}"] if callee else []
+        ref = dotted(node)
+        return [self.qualify(ref)] if ref else []
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -315,9 +498,36 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             fn.logs = True
         if last in SLEEP_CALLS and self.loops:
             self.loops[-1].sleeps = True
-        if last not in self.tails and head not in self.packages and not ctor:
-            return
         line, col, _ = self._line(node)
+        awaited = id(node) in self.awaited
+        per_item = self._per_item()
+        concurrent = self.concurrency > 0
+        try_line = self._try_line()
+        if qualified in CONCURRENCY_CALLS or last in ("gather", "create_task", "ensure_future", "as_completed", "submit", "map", "run_in_executor", "to_thread", "abatch", "batch"):
+            self.concurrency += 1
+            self._counted.add(id(node))
+        if last in VALIDATING_CALLS:
+            self.validating += 1
+            self._validators.add(id(node))
+        if name not in BUILTINS:
+            self.invocations.append(
+                Invocation(line, col, fn.qualname, qualified[len("<ctor>."):] if ctor else qualified,
+                           ctor, awaited, per_item, concurrent, try_line)
+            )
+        if qualified in DEFERRING_CALLS or last in ("to_thread", "run_in_executor", "submit"):
+            self._deferred(node, fn.qualname, line, col, per_item, concurrent, try_line)
+        sink = SINKS.get(qualified) or (SINKS.get("*." + last) if "." in name and not ctor else None)
+        if sink is not None:
+            origins: tuple[tuple[int, int], ...] = ()
+            for arg in node.args:
+                origins += origins_of(arg.value, self._origin_lookup)
+            if origins:
+                self.flows.append(
+                    Flow("sink", line, col, fn.qualname, sink, tuple(dict.fromkeys(origins)), try_line, self.validating > 0)
+                )
+        callable_object = ("." not in name or (name.startswith("self.") and name.count(".") == 1)) and name in self.bound
+        if last not in self.tails and head not in self.packages and not ctor and not callable_object:
+            return
         kwargs, positional = keyword_args(node)
         in_loop, retry_candidate = self._loop_state()
         if retry_candidate:
@@ -325,10 +535,26 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self.calls.append(
             dict(
                 line=line, col=col, scope=fn.qualname, target=qualified, args=kwargs, positional=positional,
-                ctor=ctor, ctor_args=ctor_args, options=options, awaited=id(node) in self.awaited,
-                in_loop=in_loop, retry_loop=False,
+                ctor=ctor, ctor_args=ctor_args, options=options, awaited=awaited,
+                in_loop=in_loop, retry_loop=False, per_item=per_item, concurrent=concurrent, try_line=try_line,
             )
         )
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        if id(original_node) in self._counted:
+            self._counted.discard(id(original_node))
+            self.concurrency -= 1
+        if id(original_node) in self._validators:
+            self._validators.discard(id(original_node))
+            self.validating -= 1
+
+    def _deferred(self, node: cst.Call, scope: str, line: int, col: int, per_item: bool, concurrent: bool, try_line: int) -> None:
+        """`asyncio.to_thread(fn, ...)`: `fn` is reached, off the event loop."""
+        for arg in node.args:
+            if arg.keyword is None and arg.star == "":
+                ref = dotted(arg.value)
+                if ref is not None and ref not in ("None",):
+                    self.invocations.append(Invocation(line, col, scope, self.qualify(ref), "", False, per_item, True, try_line, True))
 
     def _chained(self, func: cst.Attribute) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
         """Unwrap `X(...).a.b` and `x.with_options(...).a.b` receivers into a dotted name."""
@@ -337,6 +563,9 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         while isinstance(node, cst.Attribute):
             attrs.append(node.attr.value)
             node = node.value
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            operands = self._pipe_operands(node)
+            return (f"<ctor>.{'.'.join(reversed(attrs))}", {}, "<pipe>", {"|": operands}) if operands else ("", {}, "", {})
         if not isinstance(node, cst.Call):
             return "", {}, "", {}
         inner = dotted(node.func)
@@ -363,6 +592,9 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             imports=dict(sorted(self.imports.items())),
             bindings=tuple(self.bindings),
             calls=tuple(CallFact(**c) for c in self.calls),
+            invocations=tuple(self.invocations),
+            tries=tuple(self.tries),
+            flows=tuple(self.flows),
             functions=tuple(
                 FunctionFact(f.qualname, f.line, f.end_line, f.is_async, f.decorators, f.logs, f.traced, tuple(sorted(f.calls)))
                 for f in sorted(functions, key=lambda f: (f.line, f.qualname))
