@@ -9,6 +9,7 @@ from readiness.catalog import Catalog, load_catalog
 from readiness.config import Config
 from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
+from readiness.facts.callgraph import inventory
 from readiness.facts.extract import extract_facts
 from readiness.facts.model import FileFacts
 from readiness.model import Diagnostic, Finding, Location, RunResult
@@ -96,7 +97,7 @@ def analyse(
         root=root,
         findings=tuple(sorted(set(kept), key=Finding.sort_key)),
         diagnostics=tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)),
-        call_sites=tuple(site.to_json() for site in project.call_sites),
+        call_sites=inventory(project.call_sites, kept),
         suppressed=suppressed,
         files_scanned=len(inputs),
     )

@@ -113,6 +113,9 @@ def keyword_args(call: cst.Call) -> tuple[dict[str, Any], int]:
     for arg in call.args:
         if arg.star == "**":
             kwargs["**"] = DYNAMIC
+            ref = dotted(arg.value)
+            if ref is not None:
+                kwargs["@**"] = ref
         elif arg.keyword is not None:
             _record(kwargs, arg.keyword.value, arg.value)
         elif arg.star != "*":
@@ -399,6 +402,11 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             text = template(value)
             if text:
                 self.bindings.append(Binding(scope, name, "str", text, {}, line))
+            return
+        if isinstance(value, cst.Dict):
+            entries: dict[str, Any] = {}
+            _record(entries, "d", value)
+            self.bindings.append(Binding(scope, name, "dict", "", {k[2:]: v for k, v in entries.items() if k.startswith("d.")}, line))
             return
         if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.BitOr):
             operands = self._pipe_operands(value)
