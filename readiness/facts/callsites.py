@@ -257,7 +257,7 @@ class Resolver:
         if facts.function(callee) is not None:
             return self.client_of(facts, callee, RETURN, depth + 1)
         if callee.startswith("self.") and callee.count(".") == 1:
-            for cls in _class_scopes(scope):
+            for cls in [scope, *_class_scopes(scope)]:
                 method = f"{cls}.{callee[5:]}"
                 if facts.function(method) is not None:
                     return self.client_of(facts, method, RETURN, depth + 1)

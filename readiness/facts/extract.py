@@ -495,6 +495,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         name = dotted(func)
         if name is None and isinstance(func, cst.Attribute):
             name, options, ctor, ctor_args = self._chained(func)
+        self._sink(node, name)
         if not name:
             return
         qualified = self.qualify(name)
@@ -524,15 +525,6 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             )
         if qualified in DEFERRING_CALLS or last in ("to_thread", "run_in_executor", "submit"):
             self._deferred(node, fn.qualname, line, col, per_item, concurrent, try_line)
-        sink = SINKS.get(qualified) or (SINKS.get("*." + last) if "." in name and not ctor else None)
-        if sink is not None:
-            origins: tuple[tuple[int, int], ...] = ()
-            for arg in node.args:
-                origins += origins_of(arg.value, self._origin_lookup)
-            if origins:
-                self.flows.append(
-                    Flow("sink", line, col, fn.qualname, sink, tuple(dict.fromkeys(origins)), try_line, self.validating > 0)
-                )
         callable_object = ("." not in name or (name.startswith("self.") and name.count(".") == 1)) and name in self.bound
         if last not in self.tails and head not in self.packages and not ctor and not callable_object:
             return
@@ -547,6 +539,29 @@ class FactsVisitor(cst.BatchableCSTVisitor):
                 in_loop=in_loop, retry_loop=False, per_item=per_item, concurrent=concurrent, try_line=try_line,
             )
         )
+
+    def _sink(self, node: cst.Call, name: str | None) -> None:
+        """Record where call results are parsed or executed (`json.loads(out)`, `cur.execute(sql)`)."""
+        func = node.func
+        if name and not name.startswith("<ctor>."):
+            qualified = self.qualify(name)
+            sink = SINKS.get(qualified) or (SINKS.get("*." + qualified.rsplit(".", 1)[-1]) if "." in qualified else None)
+        elif isinstance(func, cst.Attribute):
+            sink = SINKS.get("*." + func.attr.value)
+        else:
+            return
+        if sink is None:
+            return
+        # only what is parsed or run: the first argument (SQL parameters are bound, not run)
+        first = next((a for a in node.args if a.keyword is None and a.star == ""), None) or next(
+            (a for a in node.args if a.keyword is not None), None
+        )
+        origins = origins_of(first.value, self._origin_lookup) if first is not None else ()
+        if origins:
+            line, col, _ = self._line(node)
+            self.flows.append(
+                Flow("sink", line, col, self.scope, sink, tuple(dict.fromkeys(origins)), self._try_line(), self.validating > 0)
+            )
 
     def leave_Call(self, original_node: cst.Call) -> None:
         if id(original_node) in self._counted:
