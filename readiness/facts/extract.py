@@ -66,10 +66,10 @@ def literal(node: cst.BaseExpression) -> Any:
         return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else DYNAMIC
     if isinstance(node, cst.Call):
         name = dotted(node.func) or ""
-        if name.rsplit(".", 1)[-1] == "Timeout":
-            # httpx.Timeout(30.0, connect=5.0) or Timeout(timeout=30): the overall limit
+        if name.rsplit(".", 1)[-1] in ("Timeout", "ClientTimeout"):
+            # httpx.Timeout(30.0, connect=5.0), Timeout(timeout=30), aiohttp.ClientTimeout(total=30)
             for arg in node.args:
-                if arg.keyword is None or arg.keyword.value in ("timeout", "read"):
+                if arg.keyword is None or arg.keyword.value in ("timeout", "read", "total"):
                     return literal(arg.value)
     return DYNAMIC
 
