@@ -134,6 +134,13 @@ class Resolver:
                 index.setdefault((b.scope, b.name), []).append(b)
             self.bindings[path] = index
             self.classes[path] = {fn.qualname.rsplit(".", 1)[0] for fn in facts.functions if "." in fn.qualname}
+        self.by_module_heads = {m.split(".")[0] for m in self.by_module if m}
+        self._distinctive: dict[str, list[ApiEntry]] = {}
+        for entry in catalog.entries:
+            if entry.kind == "client" and not entry.http and not entry.wraps_args and entry.constructors:
+                for method in entry.methods:
+                    if method.count(".") >= 1 and not method.startswith(("as_", "start_chat", "chats.")):
+                        self._distinctive.setdefault(method, []).append(entry)
 
     def _scopes(self, scope: str, name: str) -> list[str]:
         if name.startswith("self."):
@@ -340,6 +347,34 @@ class Resolver:
             client = self.client_of(facts, call.scope, call.target)
             if client is not None:
                 return self._check(facts, call, client, "__call__")
+        return self.inferred(facts, call)
+
+    def inferred(self, facts: FileFacts, call: CallFact) -> tuple[ApiEntry, Client | None, str] | None:
+        """A client passed in from elsewhere (`def ask(client, q): client.chat.completions.create(...)`).
+
+        Only a distinctive method chain of at least two attributes counts, with the SDK's model
+        argument, on a receiver that nothing in the file binds to another object, in a file that
+        imports that SDK (`twilio_client.messages.create(to=...)` does not count). Its
+        settings are unknown, so rules judge only the call's own arguments.
+        """
+        parts = call.target.split(".")
+        imported = {target.split(".")[0] for target in facts.imports.values()}
+        for cut in range(1, len(parts) - 1):
+            root, chain = ".".join(parts[:cut]), ".".join(parts[cut:])
+            if root.split(".")[0] in self.by_module_heads or root.split(".")[0] in facts.imports:
+                continue
+            entry = next(
+                (e for e in self._distinctive.get(chain, ()) if e.constructors[0].split(".")[0] in imported
+                 and any(arg in call.args for arg in e.model_args if not arg.startswith("#"))),
+                None,
+            )
+            if entry is None:
+                continue
+            found = self.binding(facts, call.scope, root)
+            if found and any(b.kind in ("call", "chain", "pipe", "str", "dict") for b in found[1]):
+                return None
+            unknown = {"**": DYNAMIC}
+            return entry, Client(entry, "<passed in>", unknown), chain
         return None
 
     # -- repo functions --------------------------------------------------------

@@ -157,6 +157,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self.module_name = module_name
         self.is_package = is_package
         self.tails = catalog.method_tails
+        self.constructors = frozenset(catalog.constructors)
         self.packages = catalog.packages
         self.imports: dict[str, str] = {}
         self.bindings: list[Binding] = []
@@ -248,6 +249,28 @@ class FactsVisitor(cst.BatchableCSTVisitor):
                 decorators.append(self.qualify(name))
         self.functions.append(_Function(".".join(self.names), line, end, node.asynchronous is not None, tuple(decorators)))
         self.taint.append({})
+        for param in (*node.params.params, *node.params.kwonly_params):
+            self._annotated(".".join(self.names), param.name.value, param.annotation, line)
+
+    def _annotated(self, scope: str, name: str, annotation: cst.Annotation | None, line: int) -> None:
+        """`client: OpenAI` (a parameter or a field): a client built elsewhere, settings unknown."""
+        if annotation is None:
+            return
+        expr = annotation.annotation
+        if isinstance(expr, cst.BinaryOperation):  # `OpenAI | None`
+            expr = expr.left
+        if isinstance(expr, cst.Subscript):  # `Optional[OpenAI]`
+            element = expr.slice[0].slice if expr.slice else None
+            expr = element.value if isinstance(element, cst.Index) else expr
+        if isinstance(expr, cst.SimpleString):
+            expr = cst.parse_expression(expr.evaluated_value) if isinstance(expr.evaluated_value, str) and expr.evaluated_value.replace(".", "").isidentifier() else expr
+        ref = dotted(expr)
+        if ref is None:
+            return
+        qualified = self.qualify(ref)
+        if qualified in self.constructors:
+            self.bindings.append(Binding(scope, name, "call", qualified, {"**": DYNAMIC}, line))
+            self.bound.add(name)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.done_functions.append(self.functions.pop())
@@ -388,15 +411,25 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         if name is None:
             return
         scope = self.scope
-        if name.startswith("self.") and len(self.kinds) >= 2 and self.kinds[-1] == "func" and self.kinds[-2] == "class":
+        structural = [k for k in self.kinds if k in ("class", "func")]
+        if name.startswith("self.") and name.count(".") == 1 and structural[-2:] == ["class", "func"]:
             scope = ".".join(self.names[:-1])
         elif "." in name:
             return
+        elif structural and structural[-1] == "class":
+            # a class attribute: methods see it as `self.<name>`
+            scope, name = ".".join(self.names), f"self.{name}"
         self._bind_value(scope, name, value, line)
 
     def _bind_value(self, scope: str, name: str, value: cst.BaseExpression, line: int) -> None:
         if isinstance(value, cst.Await):
             value = value.expression
+        if isinstance(value, (cst.BooleanOperation, cst.IfExp)):
+            # `client or OpenAI()`, `OpenAI() if key else None`: the operand that builds something
+            operands = [value.left, value.right] if isinstance(value, cst.BooleanOperation) else [value.body, value.orelse]
+            value = next((o for o in operands if isinstance(o, (cst.Call, cst.Await))), operands[0])
+            if isinstance(value, cst.Await):
+                value = value.expression
         self.bound.add(name)
         if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             text = template(value)
@@ -440,6 +473,9 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             self._taint_target(target.target, origins)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        structural = [k for k in self.kinds if k in ("class", "func")]
+        if node.value is None and structural and structural[-1] == "class" and isinstance(node.target, cst.Name):
+            self._annotated(".".join(self.names), f"self.{node.target.value}", node.annotation, self._line(node)[0])
         if node.value is not None:
             self._bind(node.target, node.value, self._line(node)[0])
             self._taint_target(node.target, origins_of(node.value, self._origin_lookup))
