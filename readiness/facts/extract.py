@@ -6,7 +6,7 @@ which costs several times the parse; cross-file resolution happens in the projec
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
@@ -18,7 +18,7 @@ from readiness.facts.model import (
     TryFact,
 )
 from readiness.facts.flow import (
-    BUILTINS, CONCURRENCY_CALLS, DEFERRING_CALLS, SINKS, VALIDATING_CALLS, has_exit, origins_of, template,
+    BUILTINS, CONCURRENCY_CALLS, DEFERRING_CALLS, SINKS, VALIDATING_CALLS, template,
     try_summary,
 )
 from readiness.parse import ParsedModule
@@ -141,6 +141,9 @@ class _Loop:
     sleeps: bool = False
     retry_candidates: list[int] = field(default_factory=list)
     per_item: bool = False
+    fn: object = None
+    exits: bool = False  # a `break` or `return` can leave it early
+    members: list[tuple[str, int]] = field(default_factory=list)  # per-item calls recorded inside
 
 
 class FactsVisitor(cst.BatchableCSTVisitor):
@@ -174,6 +177,8 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self.flows: list[Flow] = []
         self.taint: list[dict[str, tuple[tuple[int, int], ...]]] = [{}]
         self.concurrency = 0
+        self.collecting: list[list[tuple[int, int]]] = []
+        self.sink_args: dict[int, tuple[int, int, str, str, int, bool]] = {}
         self.validating = 0
         self.bound: set[str] = set()
         self.comp_loops: list[_Loop] = []
@@ -280,24 +285,37 @@ class FactsVisitor(cst.BatchableCSTVisitor):
 
     def _loop_enter(self, per_item: bool = False) -> None:
         self.kinds.append("loop")
-        self.loops.append(_Loop(per_item=per_item))
+        self.loops.append(_Loop(per_item=per_item, fn=self.functions[-1]))
 
     def _loop_leave(self) -> None:
         self.kinds.pop()
         loop = self.loops.pop()
+        if loop.exits:
+            # a loop that can stop early (retries, agent turns, search) does not run once per item
+            for kind, index in loop.members:
+                if kind == "call":
+                    self.calls[index]["per_item"] = False
+                else:
+                    self.invocations[index] = replace(self.invocations[index], per_item=False)
         if loop.sleeps:
             for index in loop.retry_candidates:
                 self.calls[index]["retry_loop"] = True
         if self.loops and loop.sleeps:
             self.loops[-1].sleeps = True
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For_iter(self, node: cst.For) -> None:
+        self.collecting.append([])
+
+    def leave_For_iter(self, original_node: cst.For) -> None:
         # `for chunk in llm.stream(...)`: the loop variable carries the stream's output.
-        origins = origins_of(node.iter, self._origin_lookup)
-        self._taint_target(node.target, origins)
+        self._taint_target(original_node.target, self._collected())
 
     def visit_For_body(self, node: cst.For) -> None:
-        self._loop_enter(per_item=not has_exit(node.body))
+        self._loop_enter(per_item=True)
+
+    def visit_Break(self, node: cst.Break) -> None:
+        if self.loops and self.loops[-1].fn is self.functions[-1]:
+            self.loops[-1].exits = True
 
     def leave_For_body(self, original_node: cst.For) -> None:
         self._loop_leave()
@@ -367,17 +385,30 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         return False
 
     # -- where call results flow ----------------------------------------------
-    def _origin_lookup(self, node: cst.CSTNode) -> tuple[tuple[int, int], ...]:
-        """Origins of a sub-expression: a call's own position, or a tainted name's origins."""
-        if isinstance(node, cst.Call):
-            line, col, _ = self._line(node)
-            return ((line, col),)
-        name = dotted(node)  # type: ignore[arg-type]
-        if name is not None:
-            for table in (self.taint[-1], self.taint[0]):
-                if name in table:
-                    return table[name]
-        return ()
+    # While an assigned value, a returned value or a sink's argument is being visited, every
+    # call inside it and every name assigned from a call is collected as one of its origins.
+    def _collected(self) -> tuple[tuple[int, int], ...]:
+        return tuple(dict.fromkeys(self.collecting.pop()))
+
+    def _collect(self, origins: tuple[tuple[int, int], ...]) -> None:
+        for bucket in self.collecting:
+            bucket.extend(origins)
+
+    def _lookup_name(self, name: str) -> None:
+        for table in (self.taint[-1], self.taint[0]):
+            if name in table:
+                self._collect(table[name])
+                return
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.collecting:
+            self._lookup_name(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self.collecting:
+            name = dotted(node)
+            if name is not None:
+                self._lookup_name(name)
 
     def _taint_target(self, target: cst.BaseExpression, origins: tuple[tuple[int, int], ...]) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -467,9 +498,15 @@ class FactsVisitor(cst.BatchableCSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         line = self._line(node)[0]
-        origins = origins_of(node.value, self._origin_lookup)
         for target in node.targets:
             self._bind(target.target, node.value, line)
+
+    def visit_Assign_value(self, node: cst.Assign) -> None:
+        self.collecting.append([])
+
+    def leave_Assign_value(self, original_node: cst.Assign) -> None:
+        origins = self._collected()
+        for target in original_node.targets:
             self._taint_target(target.target, origins)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
@@ -478,28 +515,59 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             self._annotated(".".join(self.names), f"self.{node.target.value}", node.annotation, self._line(node)[0])
         if node.value is not None:
             self._bind(node.target, node.value, self._line(node)[0])
-            self._taint_target(node.target, origins_of(node.value, self._origin_lookup))
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        origins = origins_of(node.value, self._origin_lookup)
-        name = dotted(node.target)
+    def visit_AnnAssign_value(self, node: cst.AnnAssign) -> None:
+        self.collecting.append([])
+
+    def leave_AnnAssign_value(self, original_node: cst.AnnAssign) -> None:
+        self._taint_target(original_node.target, self._collected())
+
+    def visit_AugAssign_value(self, node: cst.AugAssign) -> None:
+        self.collecting.append([])
+
+    def leave_AugAssign_value(self, original_node: cst.AugAssign) -> None:
+        origins = self._collected()
+        name = dotted(original_node.target)
         if origins and name is not None:
             self.taint[-1][name] = tuple(dict.fromkeys(self.taint[-1].get(name, ()) + origins))
 
     def visit_Return(self, node: cst.Return) -> None:
+        for loop in reversed(self.loops):
+            if loop.fn is not self.functions[-1]:
+                break
+            loop.exits = True
         if node.value is not None and self.scope != MODULE_SCOPE:
-            line, col, _ = self._line(node)
-            self._bind_value(self.scope, RETURN, node.value, line)
-            origins = origins_of(node.value, self._origin_lookup)
-            if origins:
-                self.flows.append(Flow("return", line, col, self.scope, "return", origins, self._try_line()))
+            self._bind_value(self.scope, RETURN, node.value, self._line(node)[0])
 
-    def visit_Yield(self, node: cst.Yield) -> None:
-        if isinstance(node.value, cst.BaseExpression) and self.scope != MODULE_SCOPE:
-            origins = origins_of(node.value, self._origin_lookup)
+    def visit_Return_value(self, node: cst.Return) -> None:
+        self.collecting.append([])
+
+    def leave_Return_value(self, original_node: cst.Return) -> None:
+        origins = self._collected()
+        if origins and self.scope != MODULE_SCOPE:
+            line, col, _ = self._line(original_node)
+            self.flows.append(Flow("return", line, col, self.scope, "return", origins, self._try_line()))
+
+    def visit_Yield_value(self, node: cst.Yield) -> None:
+        self.collecting.append([])
+
+    def leave_Yield_value(self, original_node: cst.Yield) -> None:
+        origins = self._collected()
+        if origins and self.scope != MODULE_SCOPE:
+            line, col, _ = self._line(original_node)
+            self.flows.append(Flow("return", line, col, self.scope, "yield", origins, self._try_line()))
+
+    def visit_Arg_value(self, node: cst.Arg) -> None:
+        if id(node) in self.sink_args:
+            self.collecting.append([])
+
+    def leave_Arg_value(self, original_node: cst.Arg) -> None:
+        pending = self.sink_args.pop(id(original_node), None)
+        if pending is not None:
+            origins = self._collected()
             if origins:
-                line, col, _ = self._line(node)
-                self.flows.append(Flow("return", line, col, self.scope, "yield", origins, self._try_line()))
+                line, col, scope, sink, try_line, validated = pending
+                self.flows.append(Flow("sink", line, col, scope, sink, origins, try_line, validated))
 
     def _pipe_operands(self, node: cst.BaseExpression) -> list[str]:
         """`prompt | llm | parser` -> qualified operands; an inline call is `call:<callee>`."""
@@ -531,6 +599,8 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         name = dotted(func)
         if name is None and isinstance(func, cst.Attribute):
             name, options, ctor, ctor_args = self._chained(func)
+        if self.collecting:
+            self._collect((self._line(node)[:2],))
         self._sink(node, name)
         if not name:
             return
@@ -555,6 +625,8 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             self.validating += 1
             self._validators.add(id(node))
         if name not in BUILTINS:
+            if per_item and self.loops:
+                self.loops[-1].members.append(("inv", len(self.invocations)))
             self.invocations.append(
                 Invocation(line, col, fn.qualname, qualified[len("<ctor>."):] if ctor else qualified,
                            ctor, awaited, per_item, concurrent, try_line)
@@ -568,6 +640,8 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         in_loop, retry_candidate = self._loop_state()
         if retry_candidate:
             self.loops[-1].retry_candidates.append(len(self.calls))
+        if per_item and self.loops:
+            self.loops[-1].members.append(("call", len(self.calls)))
         self.calls.append(
             dict(
                 line=line, col=col, scope=fn.qualname, target=qualified, args=kwargs, positional=positional,
@@ -592,12 +666,9 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         first = next((a for a in node.args if a.keyword is None and a.star == ""), None) or next(
             (a for a in node.args if a.keyword is not None), None
         )
-        origins = origins_of(first.value, self._origin_lookup) if first is not None else ()
-        if origins:
+        if first is not None:
             line, col, _ = self._line(node)
-            self.flows.append(
-                Flow("sink", line, col, self.scope, sink, tuple(dict.fromkeys(origins)), self._try_line(), self.validating > 0)
-            )
+            self.sink_args[id(first)] = (line, col, self.scope, sink, self._try_line(), self.validating > 0)
 
     def leave_Call(self, original_node: cst.Call) -> None:
         if id(original_node) in self._counted:

@@ -5,11 +5,9 @@ They inspect one expression or statement subtree; the visitor calls them while i
 from __future__ import annotations
 
 import builtins
-from typing import Callable, Iterator
+from typing import Callable
 
 import libcst as cst
-
-Origins = tuple[tuple[int, int], ...]
 
 BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_")) - {"exec", "eval"}
 
@@ -44,31 +42,6 @@ DEFERRING_CALLS = frozenset({"asyncio.to_thread", "anyio.to_thread.run_sync", "s
 _BROAD = frozenset({"Exception", "BaseException", "builtins.Exception"})
 
 
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    yield from node.children
-
-
-def origins_of(expr: cst.CSTNode, lookup: Callable[[cst.CSTNode], Origins]) -> Origins:
-    """(line, col) of every call in `expr` and of every call a name in it was assigned from."""
-    found: list[tuple[int, int]] = []
-    stack: list[cst.CSTNode] = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
-            continue
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            hit = lookup(node)
-            if hit:
-                found.extend(hit)
-                continue
-            if isinstance(node, cst.Name):
-                continue
-        if isinstance(node, cst.Call):
-            found.extend(lookup(node))
-        stack.extend(_children(node))
-    return tuple(dict.fromkeys(found))
-
-
 def template(node: cst.CSTNode) -> str:
     """The literal text of a string expression, with `{}` for each interpolated part."""
     if isinstance(node, cst.SimpleString):
@@ -88,20 +61,6 @@ def template(node: cst.CSTNode) -> str:
         left, right = template(node.left), template(node.right)
         return (left or "{}") + (right or "{}") if (left or right) else ""
     return ""
-
-
-def has_exit(body: cst.CSTNode) -> bool:
-    """True if a loop body can leave early: `break` (of this loop) or `return`."""
-    stack: list[tuple[cst.CSTNode, bool]] = [(body, True)]
-    while stack:
-        node, own = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(node, cst.Return) or (own and isinstance(node, cst.Break)):
-            return True
-        nested = isinstance(node, (cst.For, cst.While))
-        stack.extend((child, own and not nested) for child in node.children)
-    return False
 
 
 def _handler_names(handler: cst.ExceptHandler) -> tuple[str, ...]:
