@@ -244,7 +244,10 @@ def _site(
     elif any(a in call.args or a in ctor_args for a in entry.fallback_args):
         fallback = "fallbacks configured"
     is_async = call.awaited or (client is not None and client.ctor in entry.async_constructors) or call.target in entry.async_names
-    is_async = is_async or api.rsplit(".", 1)[-1].startswith("a") and api.rsplit(".", 1)[-1][1:] in {"invoke", "stream", "batch", "predict", "complete", "chat", "query", "run", "call", "generate", "completion", "embedding"}
+    last = api.rsplit(".", 1)[-1]
+    prefix = api[: len(api) - len(last)]
+    # `ainvoke`, `astream`, `achat`, `run_async`, `complete_async`: the SDK's async variant
+    is_async = is_async or last.endswith("_async") or (last.startswith("a") and prefix + last[1:] in entry.methods)
     return CallSite(
         location=Location(facts.path, line, call.col, cell),
         scope=call.scope,
@@ -296,7 +299,8 @@ def build_model_calls(files: dict[str, FileFacts], catalog: Catalog, pins: dict[
         for inv in facts.invocations:
             callee = resolver.function_of(facts, inv.scope, inv.target, inv.ctor)
             if callee is not None:
-                graph.resolved[(path, inv.line, inv.col)] = callee
+                if not inv.deferred:
+                    graph.resolved[(path, inv.line, inv.col)] = callee
                 graph.callers.setdefault(callee, []).append((path, inv))
                 graph.calls_from.setdefault((path, inv.scope), []).append((path, inv, callee))
             elif wrappers and not inv.deferred and (inv.target in wrappers or _matches(inv.target, wrappers)):

@@ -305,13 +305,25 @@ class FactsVisitor(cst.BatchableCSTVisitor):
 
     def visit_For_iter(self, node: cst.For) -> None:
         self.collecting.append([])
+        if node.asynchronous is not None:
+            self.awaited.add(id(node.iter))
+
+    def visit_With(self, node: cst.With) -> None:
+        if node.asynchronous is not None:
+            for item in node.items:
+                self.awaited.add(id(item.item))
 
     def leave_For_iter(self, original_node: cst.For) -> None:
         # `for chunk in llm.stream(...)`: the loop variable carries the stream's output.
         self._taint_target(original_node.target, self._collected())
 
     def visit_For_body(self, node: cst.For) -> None:
-        self._loop_enter(per_item=True)
+        # `for _ in range(n)` counts rounds (refinement, agent turns), not items;
+        # `range(len(items))` walks items.
+        per_item = True
+        if isinstance(node.iter, cst.Call) and dotted(node.iter.func) == "range":
+            per_item = any(isinstance(a.value, cst.Call) and dotted(a.value.func) == "len" for a in node.iter.args)
+        self._loop_enter(per_item=per_item)
 
     def visit_Break(self, node: cst.Break) -> None:
         if self.loops and self.loops[-1].fn is self.functions[-1]:
@@ -680,11 +692,12 @@ class FactsVisitor(cst.BatchableCSTVisitor):
 
     def _deferred(self, node: cst.Call, scope: str, line: int, col: int, per_item: bool, concurrent: bool, try_line: int) -> None:
         """`asyncio.to_thread(fn, ...)`: `fn` is reached, off the event loop."""
-        for arg in node.args:
-            if arg.keyword is None and arg.star == "":
-                ref = dotted(arg.value)
-                if ref is not None and ref not in ("None",):
-                    self.invocations.append(Invocation(line, col, scope, self.qualify(ref), "", False, per_item, True, try_line, True))
+        positional = [a for a in node.args if a.keyword is None and a.star == ""]
+        index = 1 if dotted(node.func) and (dotted(node.func) or "").endswith("run_in_executor") else 0
+        if len(positional) > index:
+            ref = dotted(positional[index].value)
+            if ref is not None and ref != "None":
+                self.invocations.append(Invocation(line, col, scope, self.qualify(ref), "", False, per_item, True, try_line, True))
 
     def _chained(self, func: cst.Attribute) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
         """Unwrap `X(...).a.b` and `x.with_options(...).a.b` receivers into a dotted name."""

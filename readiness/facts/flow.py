@@ -98,8 +98,16 @@ def _placeholder(expr: cst.BaseExpression | None) -> bool:
     return False
 
 
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == name
+    return any(_mentions(child, name) for child in node.children)
+
+
 def _swallows(handler: cst.ExceptHandler) -> bool:
-    """The handler only passes, continues, breaks or returns/assigns a placeholder: no call, no raise."""
+    """The handler only passes, continues, breaks or returns/assigns a placeholder: no call, no
+    raise, and the error itself is not handed on (`return None, str(exc)` reports it)."""
+    bound = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) else ""
     body = handler.body
     statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
     for statement in statements:
@@ -110,6 +118,8 @@ def _swallows(handler: cst.ExceptHandler) -> bool:
             if isinstance(small, (cst.Pass, cst.Continue, cst.Break)):
                 continue
             if isinstance(small, cst.Return) and _placeholder(small.value):
+                if bound and small.value is not None and _mentions(small.value, bound):
+                    return False
                 continue
             if isinstance(small, cst.Expr) and isinstance(small.value, (cst.Ellipsis, cst.SimpleString)):
                 continue
