@@ -126,6 +126,10 @@ class Resolver:
         self.files = files
         self.catalog = catalog
         self.by_module = {f.module: f for f in files.values() if f.kind == "python"}
+        for f in files.values():
+            # `src/pkg/mod.py` is `pkg.mod` once installed, but scripts often import `src.pkg.mod`
+            if f.kind == "python" and f.path.startswith("src/") and f.module:
+                self.by_module.setdefault(f"src.{f.module}", f)
         self.bindings: dict[str, dict[tuple[str, str], list[Binding]]] = {}
         self.classes: dict[str, set[str]] = {}
         for path, facts in files.items():
@@ -200,6 +204,10 @@ class Resolver:
             base = self.client_of(facts, scope, binding.target, depth + 1)
             if base is not None:
                 return Client(base.entry, base.ctor, base.args, {**base.options, **binding.args}, base.prefix)
+        if binding.kind == "annotation":
+            # `client: OpenAI`: built elsewhere, so its settings are unknown
+            entry = self.catalog.constructor_for(binding.target, {})
+            return Client(entry, binding.target, {"**": DYNAMIC}) if entry is not None else None
         if binding.kind == "pipe":
             return self.pipe_client(facts, scope, binding.args.get("|", []), depth + 1)
         if binding.kind == "chain":
@@ -424,7 +432,7 @@ class Resolver:
         found = self.binding(facts, scope, name)
         if found:
             for binding in reversed(found[1]):
-                if binding.kind == "call":
+                if binding.kind in ("call", "annotation"):
                     cls = self.function_of(facts, found[0], binding.target, "", depth + 1)
                     if cls is not None and cls[1] in self.classes.get(cls[0], ()):
                         return cls

@@ -273,8 +273,9 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         if ref is None:
             return
         qualified = self.qualify(ref)
-        if qualified in self.constructors:
-            self.bindings.append(Binding(scope, name, "call", qualified, {"**": DYNAMIC}, line))
+        if qualified != ref or ref[:1].isupper():
+            # an imported or class-like type: a client, or an instance of one of the repo's classes
+            self.bindings.append(Binding(scope, name, "annotation", qualified, {}, line))
             self.bound.add(name)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
