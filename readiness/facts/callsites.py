@@ -171,13 +171,20 @@ class Resolver:
                 return candidate, found
         return None
 
-    def client_of(self, facts: FileFacts, scope: str, name: str, depth: int = 0) -> Client | None:
-        """The client a name holds in `scope` of `facts`, if it can be known statically."""
+    def client_of(self, facts: FileFacts, scope: str, name: str, depth: int = 0, line: int = 0) -> Client | None:
+        """The client a name holds in `scope` of `facts`, if it can be known statically.
+
+        With `line`, a name bound in the same function more than once means its latest binding
+        above that line (`client = OpenAI()` ... `client = Anthropic()`).
+        """
         if depth > MAX_DEPTH:
             return None
         found = self.binding(facts, scope, name)
         if found:
             candidate, bindings = found
+            if line and candidate == scope and not name.startswith("self."):
+                before = [b for b in bindings if b.line <= line]
+                bindings = before or bindings
             for binding in reversed(bindings):
                 client = self._from_binding(facts, candidate, binding, depth)
                 if client is not None:
@@ -199,7 +206,7 @@ class Resolver:
         if binding.kind == "call":
             return self.client_from_call(facts, scope, binding.target, binding.args, depth + 1)
         if binding.kind == "alias":
-            return self.client_of(facts, scope, binding.target, depth + 1)
+            return self.client_of(facts, binding.args.get("@scope", scope), binding.target, depth + 1)
         if binding.kind == "with_options":
             base = self.client_of(facts, scope, binding.target, depth + 1)
             if base is not None:
@@ -348,7 +355,7 @@ class Resolver:
         for cut in range(len(parts) - 1, 0, -1):
             chain = ".".join(parts[cut:])
             root = ".".join(parts[:cut])
-            client = self.client_of(facts, call.scope, root)
+            client = self.client_of(facts, call.scope, root, line=call.line)
             if client is not None:
                 return self._check(facts, call, client, chain)
         if "." not in call.target or (call.target.startswith("self.") and call.target.count(".") == 1):
@@ -437,7 +444,7 @@ class Resolver:
                     if cls is not None and cls[1] in self.classes.get(cls[0], ()):
                         return cls
                 elif binding.kind == "alias":
-                    return self.instance_of(facts, found[0], binding.target, depth + 1)
+                    return self.instance_of(facts, binding.args.get("@scope", found[0]), binding.target, depth + 1)
             return None
         internal = self._internal(name)
         if internal is not None and internal[0].path != facts.path:

@@ -458,8 +458,17 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         structural = [k for k in self.kinds if k in ("class", "func")]
         if name.startswith("self.") and name.count(".") == 1 and structural[-2:] == ["class", "func"]:
             scope = ".".join(self.names[:-1])
+            ref = dotted(value)
+            if ref is not None and not ref.startswith("self."):
+                # `self.llm = llm`: the name on the right is the method's own (a parameter)
+                self.bound.add(name)
+                self.bindings.append(Binding(scope, name, "alias", self.qualify(ref), {"@scope": self.scope}, line))
+                return
         elif "." in name:
-            return
+            if name.split(".")[0] not in self.imports:
+                return
+            # an attribute of an imported module: `st.session_state.llm = ChatOpenAI()`
+            scope, name = MODULE_SCOPE, self.qualify(name)
         elif structural and structural[-1] == "class":
             # a class attribute: methods see it as `self.<name>`
             scope, name = ".".join(self.names), f"self.{name}"
