@@ -114,6 +114,12 @@ class CallSite:
         }
 
 
+def _qualify(facts: FileFacts, name: str) -> str:
+    head, _, rest = name.partition(".")
+    full = facts.imports.get(head)
+    return (f"{full}.{rest}" if rest else full) if full else name
+
+
 def _class_scopes(scope: str) -> list[str]:
     parts = scope.split(".")
     return [".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
@@ -260,10 +266,16 @@ class Resolver:
             if entry.wraps_args:
                 for key in entry.wraps_args:
                     ref = args.get("@" + key)
+                    inline = args.get("()" + key)
+                    inner = None
                     if ref and depth <= MAX_DEPTH:
                         inner = self.client_of(facts, scope, ref, depth + 1)
-                        if inner is not None and inner.entry.id != entry.id:
-                            return Client(inner.entry, inner.ctor, inner.args, inner.options)
+                    elif inline and depth <= MAX_DEPTH:
+                        # `LLMChain(llm=ChatOpenAI(...))`: the model is built inline
+                        nested = {k[len(key) + 1:]: v for k, v in args.items() if k.startswith(key + ".")}
+                        inner = self.client_from_call(facts, scope, _qualify(facts, inline), nested, depth + 1)
+                    if inner is not None and inner.entry.id != entry.id:
+                        return Client(inner.entry, inner.ctor, inner.args, inner.options)
             return Client(entry, callee, args)
         if depth > MAX_DEPTH:
             return None
@@ -358,10 +370,9 @@ class Resolver:
             client = self.client_of(facts, call.scope, root, line=call.line)
             if client is not None:
                 return self._check(facts, call, client, chain)
-        if "." not in call.target or (call.target.startswith("self.") and call.target.count(".") == 1):
-            client = self.client_of(facts, call.scope, call.target)
-            if client is not None:
-                return self._check(facts, call, client, "__call__")
+        client = self.client_of(facts, call.scope, call.target, line=call.line)
+        if client is not None:
+            return self._check(facts, call, client, "__call__")
         return self.inferred(facts, call)
 
     def inferred(self, facts: FileFacts, call: CallFact) -> tuple[ApiEntry, Client | None, str] | None:

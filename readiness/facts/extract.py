@@ -100,6 +100,9 @@ def _record(kwargs: dict[str, Any], key: str, value: cst.BaseExpression, depth: 
             else:
                 kwargs[f"{key}.**"] = DYNAMIC
     elif isinstance(value, cst.Call) and literal(value) == DYNAMIC:
+        callee = dotted(value.func)
+        if callee is not None:
+            kwargs["()" + key] = callee
         for arg in value.args:
             if arg.keyword is not None:
                 _record(kwargs, f"{key}.{arg.keyword.value}", arg.value, depth + 1)
@@ -183,6 +186,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self.bound: set[str] = set()
         self.comp_loops: list[_Loop] = []
         self._counted: set[int] = set()
+        self._maybe_callable: set[int] = set()
         self._validators: set[int] = set()
 
     # -- names ---------------------------------------------------------------
@@ -655,8 +659,10 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             )
         if qualified in DEFERRING_CALLS or last in ("to_thread", "run_in_executor", "submit"):
             self._deferred(node, fn.qualname, line, col, per_item, concurrent, try_line)
-        callable_object = ("." not in name or (name.startswith("self.") and name.count(".") == 1)) and name in self.bound
-        if last not in self.tails and head not in self.packages and not ctor and not callable_object:
+        # `llm(prompt)`, `st.session_state.chain({...})`: calling a bound object; whether the name
+        # is bound anywhere in the file is checked once the whole file is read.
+        maybe_callable = not ctor and ("." not in name or (name.startswith("self.") and name.count(".") == 1) or name.split(".")[0] in self.imports)
+        if last not in self.tails and head not in self.packages and not ctor and not maybe_callable:
             return
         kwargs, positional = keyword_args(node)
         in_loop, retry_candidate = self._loop_state()
@@ -671,6 +677,8 @@ class FactsVisitor(cst.BatchableCSTVisitor):
                 in_loop=in_loop, retry_loop=False, per_item=per_item, concurrent=concurrent, try_line=try_line,
             )
         )
+        if maybe_callable and last not in self.tails and head not in self.packages:
+            self._maybe_callable.add(len(self.calls) - 1)
 
     def _sink(self, node: cst.Call, name: str | None) -> None:
         """Record where call results are parsed or executed (`json.loads(out)`, `cur.execute(sql)`)."""
@@ -691,6 +699,13 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         if first is not None:
             line, col, _ = self._line(node)
             self.sink_args[id(first)] = (line, col, self.scope, sink, self._try_line(), self.validating > 0)
+
+    def _name_of(self, call: dict[str, Any]) -> str:
+        """The call's target as written, before import qualification (for locally bound names)."""
+        for local, full in self.imports.items():
+            if call["target"] == full or call["target"].startswith(full + "."):
+                return local + call["target"][len(full):]
+        return call["target"]
 
     def leave_Call(self, original_node: cst.Call) -> None:
         if id(original_node) in self._counted:
@@ -734,6 +749,10 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self, path: str, kind: str, text: str, cell_lines: tuple[tuple[int, int], ...], extra: dict[str, Any]
     ) -> FileFacts:
         functions = self.done_functions + self.functions
+        self.calls = [
+            c for i, c in enumerate(self.calls)
+            if i not in self._maybe_callable or c["target"] in self.bound or self._name_of(c) in self.bound
+        ]
         for call in self.calls:
             if call["target"].startswith("<ctor>."):
                 call["target"] = call["target"][len("<ctor>."):]
