@@ -217,6 +217,12 @@ class Resolver:
             base = self.client_of(facts, scope, binding.target, depth + 1)
             if base is not None:
                 return Client(base.entry, base.ctor, base.args, {**base.options, **binding.args}, base.prefix)
+        if binding.kind == "item":
+            # `a, b = make()`: item `index` of what the factory returns
+            key = self._factory(facts, scope, binding.target)
+            if key is not None:
+                return self.client_of(key[0], key[1], f"{RETURN}[{binding.args.get('index', 0)}]", depth + 1)
+            return None
         if binding.kind == "annotation":
             # `client: OpenAI`: built elsewhere, so its settings are unknown
             entry = self.catalog.constructor_for(binding.target, {})
@@ -227,6 +233,19 @@ class Resolver:
             args = {k: v for k, v in binding.args.items() if k != "."}
             base = self.client_from_call(facts, scope, binding.target, args, depth + 1)
             return self.derive(base, binding.args.get(".", ""), {}) if base is not None else None
+        return None
+
+    def _factory(self, facts: FileFacts, scope: str, callee: str) -> tuple[FileFacts, str] | None:
+        """The repo function a callee names: in this file, a method of this class, or imported."""
+        if facts.function(callee) is not None:
+            return facts, callee
+        if callee.startswith("self.") and callee.count(".") == 1:
+            for cls in [scope, *_class_scopes(scope)]:
+                if facts.function(f"{cls}.{callee[5:]}") is not None:
+                    return facts, f"{cls}.{callee[5:]}"
+        internal = self._internal(callee)
+        if internal is not None and internal[0].function(internal[1]) is not None:
+            return internal
         return None
 
     def pipe_client(self, facts: FileFacts, scope: str, operands: list[str], depth: int) -> Client | None:

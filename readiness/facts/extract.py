@@ -455,6 +455,9 @@ class FactsVisitor(cst.BatchableCSTVisitor):
 
     # -- bindings ------------------------------------------------------------
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, line: int) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            self._bind_unpacked(target, value, line)
+            return
         name = dotted(target)
         if name is None:
             return
@@ -478,9 +481,32 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             scope, name = ".".join(self.names), f"self.{name}"
         self._bind_value(scope, name, value, line)
 
+    def _bind_unpacked(self, target: cst.Tuple | cst.List, value: cst.BaseExpression, line: int) -> None:
+        """`a, b = A(), B()` element by element; `a, b = make()` as items of what `make` returns."""
+        if isinstance(value, cst.Await):
+            value = value.expression
+        names = [element.value for element in target.elements]
+        if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(names):
+            for element, item in zip(names, value.elements):
+                self._bind(element, item.value, line)
+            return
+        callee = dotted(value.func) if isinstance(value, cst.Call) else None
+        if callee is None:
+            return
+        for index, element in enumerate(names):
+            name = dotted(element)
+            if name is not None and "." not in name:
+                self.bound.add(name)
+                self.bindings.append(Binding(self.scope, name, "item", self.qualify(callee), {"index": index}, line))
+
     def _bind_value(self, scope: str, name: str, value: cst.BaseExpression, line: int) -> None:
         if isinstance(value, cst.Await):
             value = value.expression
+        if name == RETURN and isinstance(value, cst.Tuple):
+            # `return a, b`: each item can be unpacked by the caller
+            for index, element in enumerate(value.elements):
+                self._bind_value(scope, f"{RETURN}[{index}]", element.value, line)
+            return
         if isinstance(value, (cst.BooleanOperation, cst.IfExp)):
             # `client or OpenAI()`, `OpenAI() if key else None`: the operand that builds something
             operands = [value.left, value.right] if isinstance(value, cst.BooleanOperation) else [value.body, value.orelse]
