@@ -19,3 +19,10 @@ def gateway_note(site: CallSite) -> str:
         return ""
     noun = "call site" if site.reach == 1 else "call sites"
     return f" in gateway `{site.gateway}` (reached from {site.reach} {noun})"
+
+
+def where(site: CallSite) -> str:
+    """`llm.py:12`, or `explore.ipynb:cell 3:1` in a notebook."""
+    loc = site.location
+    cell = f"cell {loc.cell}:" if loc.cell is not None else ""
+    return f"{loc.path}:{cell}{loc.line}"

@@ -23,7 +23,7 @@ from typing import Iterator
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.model import Location
 from readiness.project import Project
-from readiness.rules._match import call_label
+from readiness.rules._match import call_label, where
 
 
 class ModelCallInLoop(Rule):
@@ -126,6 +126,6 @@ def summarise_all(docs):
                 cell, line = facts.cell_lines[inv.line - 1] if facts.cell_lines and inv.line <= len(facts.cell_lines) else (None, inv.line)
                 yield self.finding(
                     Location(path, line, inv.col, cell),
-                    f"`{callee[1]}` makes a model call ({first.location.path}:{first.location.line}) once per loop item, "
+                    f"`{callee[1]}` makes a model call ({where(first)}) once per loop item, "
                     "one at a time; batch, gather or cache it",
                 )

@@ -23,7 +23,7 @@ from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.facts.callgraph import BLOCKING_HTTP
 from readiness.model import Location
 from readiness.project import Project
-from readiness.rules._match import call_label
+from readiness.rules._match import call_label, where
 
 
 class BlockingCallInAsync(Rule):
@@ -122,6 +122,6 @@ async def answer(question):
                 if blocked is not None:
                     yield self.finding(
                         where,
-                        f"`{callee[1]}` makes a blocking model call ({blocked.location.path}:{blocked.location.line}) "
+                        f"`{callee[1]}` makes a blocking model call ({where(blocked)}) "
                         f"inside `async def {inv.scope}`; await an async client or use asyncio.to_thread",
                     )

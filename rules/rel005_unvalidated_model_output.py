@@ -25,7 +25,7 @@ from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.facts.flow import VALIDATING_CALLS
 from readiness.model import Location
 from readiness.project import Project
-from readiness.rules._match import call_label
+from readiness.rules._match import call_label, where
 
 
 class UnvalidatedModelOutput(Rule):
@@ -140,5 +140,5 @@ def extract(text):
             source = sources[0]
             yield self.finding(
                 Location(path, line, flow.col, cell),
-                f"output of {call_label(source)} ({source.location.path}:{source.location.line}) is parsed with no error handling or schema",
+                f"output of {call_label(source)} ({where(source)}) is parsed with no error handling or schema",
             )

@@ -22,7 +22,7 @@ from typing import Iterator
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.model import Location
 from readiness.project import Project
-from readiness.rules._match import call_label
+from readiness.rules._match import call_label, where
 
 _WHAT = {"exec": "executed as Python", "shell": "run in a shell", "sql": "run as SQL"}
 
@@ -123,5 +123,5 @@ def remember(question):
             source = sources[0]
             yield self.finding(
                 Location(path, line, flow.col, cell),
-                f"output of {call_label(source)} ({source.location.path}:{source.location.line}) is {_WHAT[flow.sink]}",
+                f"output of {call_label(source)} ({where(source)}) is {_WHAT[flow.sink]}",
             )
