@@ -69,6 +69,18 @@ async def ask(question: str):
             },
             lines=(("app/api.py", 8),),
         ),
+        Invalid(
+            """\
+import requests
+
+OLLAMA = "http://localhost:11434/api/generate"
+
+async def generate(prompt):
+    reply = requests.post(OLLAMA, json={"model": "llama3.2", "prompt": prompt, "options": {"num_predict": 200}}, timeout=30)
+    return reply.json()["response"]
+""",
+            lines=(6,),
+        ),
     ]
     VALID = [
         Valid(
@@ -111,17 +123,17 @@ async def answer(question):
                 if fn is None or not fn.is_async or inv.awaited or inv.deferred or inv.concurrent:
                     continue
                 cell, line = facts.cell_lines[inv.line - 1] if facts.cell_lines and inv.line <= len(facts.cell_lines) else (None, inv.line)
-                where = Location(path, line, inv.col, cell)
-                if inv.target in BLOCKING_HTTP:
-                    yield self.finding(where, f"`{inv.target}` blocks the event loop inside `async def {inv.scope}`")
+                at = Location(path, line, inv.col, cell)
+                if inv.target in BLOCKING_HTTP and (path, inv.line, inv.col) not in graph.site_at:
+                    yield self.finding(at, f"`{inv.target}` blocks the event loop inside `async def {inv.scope}`")
                     continue
                 callee = graph.resolved.get((path, inv.line, inv.col))
-                if callee is None:
+                if callee is None or inv.target in BLOCKING_HTTP:
                     continue
                 blocked = graph.blocking(callee)
                 if blocked is not None:
                     yield self.finding(
-                        where,
+                        at,
                         f"`{callee[1]}` makes a blocking model call ({where(blocked)}) "
                         f"inside `async def {inv.scope}`; await an async client or use asyncio.to_thread",
                     )
