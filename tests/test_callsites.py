@@ -85,3 +85,22 @@ def test_http_needs_a_model_endpoint() -> None:
     )
     sites = run_files({"app.py": code}).call_sites
     assert [(s["provider"], s["location"]["line"]) for s in sites] == [("http-requests", 5)]
+
+
+def test_dense_call_graph_is_walked_once() -> None:
+    """Hundreds of mutually recursive functions: every graph walk is memoised (an unmemoised
+    walk of this graph would not finish)."""
+    import random
+
+    rng = random.Random(5)
+    lines = ["from openai import OpenAI", "client = OpenAI(timeout=5)", ""]
+    for i in range(300):
+        callees = rng.sample(range(300), 12)
+        lines.append(f"def f{i}(x):")
+        lines += [f"    for item in x:\n        f{c}(item)" for c in callees]
+        if i % 50 == 0:
+            lines.append("    return client.chat.completions.create(model='m', max_tokens=5, messages=[])")
+        lines.append("")
+    result = run_files({"app.py": "\n".join(lines)})
+    assert len(result.call_sites) == 6
+    assert {f.code for f in result.findings} >= {"CST002"}

@@ -45,89 +45,106 @@ class ModelCalls:
     calls_from: dict[FnKey, list[tuple[str, Invocation, FnKey]]] = field(default_factory=dict)
     resolved: dict[tuple[str, int, int], FnKey] = field(default_factory=dict)
     site_at: dict[tuple[str, int, int], CallSite] = field(default_factory=dict)
-    _reach: dict[FnKey, bool] = field(default_factory=dict)
-    _output: dict[FnKey, list[CallSite]] = field(default_factory=dict)
+    _memos: dict[str, dict[FnKey, Any]] = field(default_factory=dict)
+    _active: set[tuple[str, FnKey]] = field(default_factory=set)
 
     # -- the graph -------------------------------------------------------------
     def function(self, key: FnKey) -> FunctionFact | None:
         facts = self.files.get(key[0])
         return facts.function(key[1]) if facts is not None else None
 
-    def reaches_model(self, key: FnKey, seen: frozenset[FnKey] = frozenset()) -> bool:
+    def _memo(self, kind: str, key: FnKey, default: Any, compute: Any) -> Any:
+        """Each question is answered once per function; a cycle (or a very deep chain) answers
+        `default` while it is being worked out, so every walk is linear in the graph's size."""
+        table = self._memos.setdefault(kind, {})
+        if key in table:
+            return table[key]
+        token = (kind, key)
+        if token in self._active or len(self._active) > 64:
+            return default
+        self._active.add(token)
+        try:
+            value = compute()
+        finally:
+            self._active.discard(token)
+        table[key] = value
+        return value
+
+    def reaches_model(self, key: FnKey) -> bool:
         """The function makes a model call, or calls (transitively) one that does."""
-        if key in self._reach:
-            return self._reach[key]
-        if key in seen or len(seen) > 12:
-            return False
-        result = bool(self.by_function.get(key)) or any(
-            not inv.deferred and self.reaches_model(callee, seen | {key}) for _, inv, callee in self.calls_from.get(key, ())
-        )
-        if not seen:
-            self._reach[key] = result
+        return bool(self._memo("reach", key, False, lambda: bool(self.by_function.get(key)) or any(
+            not inv.deferred and self.reaches_model(callee) for _, inv, callee in self.calls_from.get(key, ())
+        )))
+
+    def gateway_sites(self, key: FnKey) -> list[CallSite]:
+        """The model call sites a function reaches, directly or through other gateways."""
+        def compute() -> list[CallSite]:
+            found = list(self.by_function.get(key, ()))
+            for _, inv, callee in self.calls_from.get(key, ()):
+                found += self.gateway_sites(callee)
+            return list(dict.fromkeys(found))
+        result: list[CallSite] = self._memo("sites", key, [], compute)
         return result
 
-    def gateway_sites(self, key: FnKey, seen: frozenset[FnKey] = frozenset()) -> list[CallSite]:
-        """The model call sites a function reaches, directly or through other gateways."""
-        if key in seen or len(seen) > 12:
-            return []
-        found = list(self.by_function.get(key, ()))
-        for _, inv, callee in self.calls_from.get(key, ()):
-            found += self.gateway_sites(callee, seen | {key})
-        return list(dict.fromkeys(found))
-
-    def blocking(self, key: FnKey, seen: frozenset[FnKey] = frozenset()) -> CallSite | None:
+    def blocking(self, key: FnKey) -> CallSite | None:
         """A sync function that makes (or reaches) a blocking model call: the call it blocks on."""
-        fn = self.function(key)
-        if fn is None or fn.is_async or key in seen or len(seen) > 12:
+        def compute() -> CallSite | None:
+            fn = self.function(key)
+            if fn is None or fn.is_async:
+                return None
+            for site in self.by_function.get(key, ()):
+                if not site.is_async:
+                    return site
+            for _, inv, callee in self.calls_from.get(key, ()):
+                if not inv.deferred and not inv.concurrent:
+                    hit = self.blocking(callee)
+                    if hit is not None:
+                        return hit
             return None
-        for site in self.by_function.get(key, ()):
-            if not site.is_async:
-                return site
-        for _, inv, callee in self.calls_from.get(key, ()):
-            if not inv.deferred and not inv.concurrent:
-                hit = self.blocking(callee, seen | {key})
-                if hit is not None:
-                    return hit
-        return None
+        result: CallSite | None = self._memo("blocking", key, None, compute)
+        return result
 
     def cached(self, key: FnKey) -> bool:
         fn = self.function(key)
         return fn is not None and any(_matches(d, self.cache_decorators) for d in fn.decorators)
 
-    def handled(self, key: FnKey, seen: frozenset[FnKey] = frozenset()) -> bool:
+    def handled(self, key: FnKey) -> bool:
         """Every way into the function is inside a `try` (here or in a caller up the chain)."""
-        callers = self.callers.get(key, [])
-        if not callers or key in seen or len(seen) > 8:
-            return False
-        for path, inv in callers:
-            if inv.try_line:
-                continue
-            caller = (path, inv.scope)
-            if inv.scope == MODULE_SCOPE or not self.handled(caller, seen | {key}):
+        def compute() -> bool:
+            callers = self.callers.get(key, [])
+            if not callers:
                 return False
-        return True
+            for path, inv in callers:
+                if inv.try_line:
+                    continue
+                if inv.scope == MODULE_SCOPE or not self.handled((path, inv.scope)):
+                    return False
+            return True
+        return bool(self._memo("handled", key, False, compute))
 
-    def evidence_up(self, key: FnKey, test: Any, seen: frozenset[FnKey] = frozenset()) -> str:
+    def evidence_up(self, key: FnKey, test: Any) -> str:
         """Evidence (`test(fn) -> str`) on the function, or on every function that calls it."""
-        fn = self.function(key)
-        if fn is None or key in seen or len(seen) > 6:
-            return ""
-        own = test(fn)
-        if own:
-            return own
-        callers = self.callers.get(key, [])
-        if not callers:
-            return ""
-        found = ""
-        for path, inv in callers:
-            hit = self.evidence_up((path, inv.scope), test, seen | {key})
-            if not hit:
+        def compute() -> str:
+            fn = self.function(key)
+            if fn is None:
                 return ""
-            found = found or hit
-        return f"{found} in every caller"
+            own = test(fn)
+            if own:
+                return str(own)
+            callers = self.callers.get(key, [])
+            if not callers:
+                return ""
+            found = ""
+            for path, inv in callers:
+                hit = self.evidence_up((path, inv.scope), test)
+                if not hit:
+                    return ""
+                found = found or hit
+            return found if found.endswith(" in every caller") else f"{found} in every caller"
+        return str(self._memo(f"evidence:{id(test)}", key, "", compute))
 
     # -- output ----------------------------------------------------------------
-    def output_sources(self, path: str, origins: tuple[tuple[int, int], ...], seen: frozenset[FnKey] = frozenset()) -> list[CallSite]:
+    def output_sources(self, path: str, origins: tuple[tuple[int, int], ...]) -> list[CallSite]:
         """The model calls whose output reaches something through these call positions."""
         found: list[CallSite] = []
         for line, col in origins:
@@ -137,24 +154,21 @@ class ModelCalls:
                 continue
             callee = self.resolved.get((path, line, col))
             if callee is not None:
-                found += self.returned_output(callee, seen)
+                found += self.returned_output(callee)
         return found
 
-    def returned_output(self, key: FnKey, seen: frozenset[FnKey] = frozenset()) -> list[CallSite]:
+    def returned_output(self, key: FnKey) -> list[CallSite]:
         """The model calls whose output a function returns (or yields)."""
-        if key in self._output:
-            return self._output[key]
-        if key in seen or len(seen) > 8:
-            return []
-        facts = self.files.get(key[0])
-        found: list[CallSite] = []
-        if facts is not None:
-            for flow in facts.flows:
-                if flow.kind == "return" and flow.scope == key[1]:
-                    found += self.output_sources(key[0], flow.origins, seen | {key})
-        if not seen:
-            self._output[key] = found
-        return found
+        def compute() -> list[CallSite]:
+            facts = self.files.get(key[0])
+            found: list[CallSite] = []
+            if facts is not None:
+                for flow in facts.flows:
+                    if flow.kind == "return" and flow.scope == key[1]:
+                        found += self.output_sources(key[0], flow.origins)
+            return list(dict.fromkeys(found))
+        result: list[CallSite] = self._memo("output", key, [], compute)
+        return result
 
     def sinks(self) -> Iterator[tuple[str, Flow, list[CallSite]]]:
         """Every sink that receives model output, with the calls it came from."""
@@ -324,6 +338,7 @@ def build_model_calls(files: dict[str, FileFacts], catalog: Catalog, pins: dict[
         graph.site_at[(facts.path, call.line, call.col)] = done
     graph.sites = sites
     graph.by_function = {}
+    graph._memos = {}
     for site in sites:
         graph.by_function.setdefault((site.path, site.scope), []).append(site)
     return graph
