@@ -50,7 +50,7 @@ def test_json_inventory_lists_effective_settings_and_rules() -> None:
     assert legacy["rules"] == ["REL001", "REL002"]
     assert by_line[("app/p04_with_options.py", 12)]["timeout"] == {"value": 5.0, "source": "with_options"}
     assert by_line[("app/p12_providers.py", 25)]["timeout"] == {"value": 30.0, "source": "client"}  # milliseconds
-    assert by_line[("app/p10_retry_evidence.py", 64)]["retry_evidence"] == ".with_retry()"
+    assert by_line[("app/p10_retry_evidence.py", 65)]["retry_evidence"] == ".with_retry()"
     wrapper = by_line[("app/p09_wrappers.py", 15)]
     assert wrapper["provider"] == "wrapper" and wrapper["retries"]["source"] == "wrapper"
 
