@@ -101,7 +101,15 @@ class Catalog:
         return None
 
     def is_endpoint(self, url: str) -> bool:
-        return any(fragment in url for fragment in self.endpoints)
+        """The URL holds a model endpoint path, ending there (`/api/chat`, not `/api/chat.postMessage`)."""
+        for fragment in self.endpoints:
+            start = url.find(fragment)
+            while start != -1:
+                after = url[start + len(fragment): start + len(fragment) + 1]
+                if fragment.endswith("/") or after in ("", "?", "/", "{", "#"):
+                    return True
+                start = url.find(fragment, start + 1)
+        return False
 
     @property
     def functions(self) -> dict[str, ApiEntry]:

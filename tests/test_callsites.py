@@ -104,3 +104,16 @@ def test_dense_call_graph_is_walked_once() -> None:
     result = run_files({"app.py": "\n".join(lines)})
     assert len(result.call_sites) == 6
     assert {f.code for f in result.findings} >= {"CST002"}
+
+
+def test_endpoint_paths_must_end_where_the_model_api_does() -> None:
+    from readiness.catalog import load_catalog
+
+    catalog = load_catalog()
+    assert catalog.is_endpoint("http://localhost:11434/api/chat")
+    assert catalog.is_endpoint("{}/api/generate")
+    assert catalog.is_endpoint("https://api.openai.com/v1/chat/completions?x=1")
+    assert catalog.is_endpoint("https://generativelanguage.googleapis.com/v1beta/models/{}:generateContent?key={}")
+    assert not catalog.is_endpoint("https://slack.com/api/chat.postMessage")
+    assert not catalog.is_endpoint("http://localhost:11434/api/tags")
+    assert not catalog.is_endpoint("https://api.openai.com/v1/models")
