@@ -93,6 +93,9 @@ class Catalog:
     def constructor_for(self, name: str, args: dict[str, Any]) -> ApiEntry | None:
         """The entry a constructor call builds, checking required arguments (`"bedrock-runtime"`)."""
         entry = _constructors(self).get(name)
+        if entry is None and name.startswith("langchain_classic."):
+            # LangChain 1.0 moved the legacy chains to `langchain_classic`
+            entry = _constructors(self).get("langchain." + name[len("langchain_classic."):])
         if entry is None or not entry.ctor_requires:
             return entry
         for key, allowed in entry.ctor_requires:

@@ -19,6 +19,11 @@ from readiness.model import Location
 
 MAX_DEPTH = 8
 
+#: Frameworks whose chains and agents run the model passed to them as `llm=`.
+WRAPPING_PACKAGES = frozenset({
+    "langchain", "langchain_classic", "langchain_community", "langchain_experimental", "langgraph", "llama_index",
+})
+
 #: Methods that return the same model with different settings.
 TRANSPARENT = frozenset({
     "with_options", "with_retry", "with_fallbacks", "with_structured_output", "bind", "bind_tools",
@@ -235,6 +240,21 @@ class Resolver:
             return self.derive(base, binding.args.get(".", ""), {}) if base is not None else None
         return None
 
+    def _wrapped(self, facts: FileFacts, scope: str, args: dict[str, Any], key: str, depth: int) -> Client | None:
+        """The model a chain or agent constructor receives as `key` (a name, or built inline)."""
+        if depth > MAX_DEPTH:
+            return None
+        ref = args.get("@" + key)
+        inline = args.get("()" + key)
+        inner = None
+        if ref:
+            inner = self.client_of(facts, scope, ref, depth + 1)
+        elif inline:
+            # `LLMChain(llm=ChatOpenAI(...))`: the model is built inline
+            nested = {k[len(key) + 1:]: v for k, v in args.items() if k.startswith(key + ".")}
+            inner = self.client_from_call(facts, scope, _qualify(facts, inline), nested, depth + 1)
+        return Client(inner.entry, inner.ctor, inner.args, inner.options) if inner is not None else None
+
     def _factory(self, facts: FileFacts, scope: str, callee: str) -> tuple[FileFacts, str] | None:
         """The repo function a callee names: in this file, a method of this class, or imported."""
         if facts.function(callee) is not None:
@@ -284,20 +304,17 @@ class Resolver:
         if entry is not None:
             if entry.wraps_args:
                 for key in entry.wraps_args:
-                    ref = args.get("@" + key)
-                    inline = args.get("()" + key)
-                    inner = None
-                    if ref and depth <= MAX_DEPTH:
-                        inner = self.client_of(facts, scope, ref, depth + 1)
-                    elif inline and depth <= MAX_DEPTH:
-                        # `LLMChain(llm=ChatOpenAI(...))`: the model is built inline
-                        nested = {k[len(key) + 1:]: v for k, v in args.items() if k.startswith(key + ".")}
-                        inner = self.client_from_call(facts, scope, _qualify(facts, inline), nested, depth + 1)
+                    inner = self._wrapped(facts, scope, args, key, depth)
                     if inner is not None and inner.entry.id != entry.id:
-                        return Client(inner.entry, inner.ctor, inner.args, inner.options)
+                        return inner
             return Client(entry, callee, args)
         if depth > MAX_DEPTH:
             return None
+        if callee.split(".")[0] in WRAPPING_PACKAGES and ("@llm" in args or "()llm" in args):
+            # any chain or agent of these frameworks built around `llm=<model>` runs that model
+            inner = self._wrapped(facts, scope, args, "llm", depth)
+            if inner is not None:
+                return inner
         parts = callee.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             root, chain = ".".join(parts[:cut]), ".".join(parts[cut:])
