@@ -299,15 +299,8 @@ def build_model_calls(files: dict[str, FileFacts], catalog: Catalog, pins: dict[
     resolver = Resolver(files, catalog)
     graph = ModelCalls(files, resolver, cache_decorators=evidence.cache_decorators)
     raw: list[tuple[FileFacts, CallFact, CallSite]] = []
-    for path in sorted(files):
-        facts = files[path]
-        for call in facts.calls:
-            found = resolver.entry_for(facts, call)
-            if found is None:
-                continue
-            entry, client, api = found
-            raw.append((facts, call, _site(resolver, facts, call, entry, client, api, pins)))
-    # The repo's own call graph, and declared wrappers that live outside the repo.
+    wrapped: list[tuple[FileFacts, CallFact]] = []
+    # The repo's own call graph first: parameters are resolved through the calls that fill them.
     for path in sorted(files):
         facts = files[path]
         for inv in facts.invocations:
@@ -318,9 +311,20 @@ def build_model_calls(files: dict[str, FileFacts], catalog: Catalog, pins: dict[
                 graph.callers.setdefault(callee, []).append((path, inv))
                 graph.calls_from.setdefault((path, inv.scope), []).append((path, inv, callee))
             elif wrappers and not inv.deferred and (inv.target in wrappers or _matches(inv.target, wrappers)):
-                call = CallFact(inv.line, inv.col, inv.scope, inv.target, {}, awaited=inv.awaited,
-                                per_item=inv.per_item, concurrent=inv.concurrent, try_line=inv.try_line)
-                raw.append((facts, call, _site(resolver, facts, call, WRAPPER, None, inv.target, pins)))
+                wrapped.append((facts, CallFact(inv.line, inv.col, inv.scope, inv.target, {}, awaited=inv.awaited,
+                                                per_item=inv.per_item, concurrent=inv.concurrent, try_line=inv.try_line)))
+    resolver.callers = graph.callers
+    for path in sorted(files):
+        facts = files[path]
+        for call in facts.calls:
+            found = resolver.entry_for(facts, call)
+            if found is None:
+                continue
+            entry, client, api = found
+            raw.append((facts, call, _site(resolver, facts, call, entry, client, api, pins)))
+    # Declared wrappers that live outside the repo are call sites of their own.
+    for facts, call in wrapped:
+        raw.append((facts, call, _site(resolver, facts, call, WRAPPER, None, call.target, pins)))
     for facts, call, site in raw:
         graph.by_function.setdefault((facts.path, call.scope), []).append(site)
     retry_test = _retry_test(retry_decorators, evidence.retry_helpers)

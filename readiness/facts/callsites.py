@@ -150,6 +150,8 @@ class Resolver:
             self.bindings[path] = index
             self.classes[path] = {fn.qualname.rsplit(".", 1)[0] for fn in facts.functions if "." in fn.qualname}
         self.by_module_heads = {m.split(".")[0] for m in self.by_module if m}
+        #: Calls of each repo function, filled in by the call graph before call sites are resolved.
+        self.callers: dict[tuple[str, str], list[tuple[str, Any]]] = {}
         self._distinctive: dict[str, list[ApiEntry]] = {}
         for entry in catalog.entries:
             if entry.kind == "client" and not entry.http and not entry.wraps_args and entry.constructors:
@@ -222,6 +224,8 @@ class Resolver:
             base = self.client_of(facts, scope, binding.target, depth + 1)
             if base is not None:
                 return Client(base.entry, base.ctor, base.args, {**base.options, **binding.args}, base.prefix)
+        if binding.kind == "param":
+            return self.param_client(facts, scope, binding, depth)
         if binding.kind == "item":
             # `a, b = make()`: item `index` of what the factory returns
             key = self._factory(facts, scope, binding.target)
@@ -238,6 +242,22 @@ class Resolver:
             args = {k: v for k, v in binding.args.items() if k != "."}
             base = self.client_from_call(facts, scope, binding.target, args, depth + 1)
             return self.derive(base, binding.args.get(".", ""), {}) if base is not None else None
+        return None
+
+    def param_client(self, facts: FileFacts, scope: str, binding: Binding, depth: int) -> Client | None:
+        """The client a parameter receives from the repo's calls of its function (the first found)."""
+        if depth > MAX_DEPTH:
+            return None
+        index = binding.args.get("index", -1)
+        keys = ([f"#{index}"] if index >= 0 else []) + [binding.name]
+        for path, inv in self.callers.get((facts.path, scope), ()):
+            caller = self.files.get(path)
+            if caller is None:
+                continue
+            for key in keys:
+                client = self._wrapped(caller, inv.scope, inv.args, key, depth + 1)
+                if client is not None:
+                    return client
         return None
 
     def _wrapped(self, facts: FileFacts, scope: str, args: dict[str, Any], key: str, depth: int) -> Client | None:

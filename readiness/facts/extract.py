@@ -110,6 +110,14 @@ def _record(kwargs: dict[str, Any], key: str, value: cst.BaseExpression, depth: 
                 kwargs[f"{key}.**"] = DYNAMIC
 
 
+def _passed(call: cst.Call) -> dict[str, Any]:
+    """What a call passes that may be a model: names (`@#0`, `@llm`) and inline constructions."""
+    if not call.args:
+        return {}
+    kwargs, _ = keyword_args(call)
+    return {k: v for k, v in kwargs.items() if k.startswith(("@", "()")) or ("()" + k.split(".")[0]) in kwargs}
+
+
 def keyword_args(call: cst.Call) -> tuple[dict[str, Any], int]:
     kwargs: dict[str, Any] = {}
     positional = 0
@@ -258,8 +266,22 @@ class FactsVisitor(cst.BatchableCSTVisitor):
                 decorators.append(self.qualify(name))
         self.functions.append(_Function(".".join(self.names), line, end, node.asynchronous is not None, tuple(decorators)))
         self.taint.append({})
+        scope = ".".join(self.names)
+        positional = [p for p in node.params.params if p.name.value not in ("self", "cls")]
         for param in (*node.params.params, *node.params.kwonly_params):
-            self._annotated(".".join(self.names), param.name.value, param.annotation, line)
+            name = param.name.value
+            if name in ("self", "cls"):
+                continue
+            # a parameter holds whatever its callers pass (resolved across the call graph)
+            index = positional.index(param) if param in positional else -1
+            self.bindings.append(Binding(scope, name, "param", "", {"index": index}, line))
+            if param.default is not None and isinstance(param.default, cst.Call):
+                self._bind_value(scope, name, param.default, line)
+            elif param.default is not None and dotted(param.default) not in (None, "None", "True", "False"):
+                # `def ask(q, client=client)`: the default is read where the function is defined
+                outer = self.functions[-2].qualname if len(self.functions) > 1 else MODULE_SCOPE
+                self.bindings.append(Binding(scope, name, "alias", self.qualify(dotted(param.default) or ""), {"@scope": outer}, line))
+            self._annotated(scope, name, param.annotation, line)
 
     def _annotated(self, scope: str, name: str, annotation: cst.Annotation | None, line: int) -> None:
         """`client: OpenAI` (a parameter or a field): a client built elsewhere, settings unknown."""
@@ -681,7 +703,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
                 self.loops[-1].members.append(("inv", len(self.invocations)))
             self.invocations.append(
                 Invocation(line, col, fn.qualname, qualified[len("<ctor>."):] if ctor else qualified,
-                           ctor, awaited, per_item, concurrent, try_line)
+                           ctor, awaited, per_item, concurrent, try_line, False, _passed(node))
             )
         if qualified in DEFERRING_CALLS or last in ("to_thread", "run_in_executor", "submit"):
             self._deferred(node, fn.qualname, line, col, per_item, concurrent, try_line)

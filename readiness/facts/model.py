@@ -66,6 +66,8 @@ class Invocation:
     try_line: int = 0
     #: The function is passed, not called (`asyncio.to_thread(fn, ...)`, `executor.submit(fn)`).
     deferred: bool = False
+    #: Arguments that name something (`@#0`, `@llm`) or build it inline (`()#0` and its keywords).
+    args: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
