@@ -474,9 +474,9 @@ class Resolver:
         if target in self.classes.get(facts.path, ()):
             return facts.path, target
         if target.startswith("self.") and target.count(".") == 1:
-            for cls in _class_scopes(scope):
-                if facts.function(f"{cls}.{target[5:]}") is not None:
-                    return facts.path, f"{cls}.{target[5:]}"
+            for owner in _class_scopes(scope):
+                if facts.function(f"{owner}.{target[5:]}") is not None:
+                    return facts.path, f"{owner}.{target[5:]}"
             return None
         internal = self._internal(target)
         if internal is not None:

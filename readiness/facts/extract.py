@@ -547,9 +547,9 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             self.bindings.append(Binding(scope, name, "dict", "", {k[2:]: v for k, v in entries.items() if k.startswith("d.")}, line))
             return
         if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.BitOr):
-            operands = self._pipe_operands(value)
-            if operands:
-                self.bindings.append(Binding(scope, name, "pipe", operands[0], {"|": operands}, line))
+            stages = self._pipe_operands(value)
+            if stages:
+                self.bindings.append(Binding(scope, name, "pipe", stages[0], {"|": stages}, line))
             return
         if isinstance(value, cst.Call):
             callee = dotted(value.func)
