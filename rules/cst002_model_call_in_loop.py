@@ -4,7 +4,8 @@
 Finds model calls, and calls of the repo's own functions that make one (gateways), inside a `for`
 loop or a comprehension that runs once per item, when nothing batches them (`batch`, `abatch`),
 runs them concurrently (`asyncio.gather`, `create_task`, an executor) or caches them. Loops that
-can stop early (`break`, `return`: retries, agent turns) and `while` loops are left alone.
+can stop early (`break`, `return`: retries, searches, agent turns), `for _ in range(n)` rounds of
+refinement and `while` loops are left alone.
 
 ## Why it matters in production
 A hundred items mean a hundred sequential round trips: the request takes a hundred times the
