@@ -85,6 +85,10 @@ class Catalog:
     evidence: Evidence = Evidence()
     #: URL fragments of model endpoints; a raw HTTP call counts only when its URL holds one.
     endpoints: tuple[str, ...] = ()
+    #: Functions returning the client they are given (`instructor.from_openai(OpenAI())`).
+    transparent_wrappers: frozenset[str] = frozenset()
+    #: Such functions that also trace every call (`langsmith.wrappers.wrap_openai`).
+    tracing_wrappers: frozenset[str] = frozenset()
 
     @property
     def constructors(self) -> dict[str, ApiEntry]:
@@ -252,9 +256,12 @@ def parse_catalog(data: dict[str, Any]) -> Catalog:
             cache_decorators=frozenset(_strs(raw_evidence, "cache-decorators")),
         )
         endpoints = _strs(data.get("http", {}), "endpoints")
+        wrappers = data.get("wrappers", {})
+        transparent = frozenset(_strs(wrappers, "transparent"))
+        tracing = frozenset(_strs(wrappers, "tracing"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RuleLoadError(f"providers.toml: malformed entry ({exc})") from None
-    return Catalog(tuple(entries), evidence, endpoints)
+    return Catalog(tuple(entries), evidence, endpoints, transparent | tracing, tracing)
 
 
 @lru_cache(maxsize=1)

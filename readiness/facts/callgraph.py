@@ -210,6 +210,17 @@ def _observed_test(decorators: frozenset[str]) -> Any:
     return test
 
 
+def _traced_client(client: Client | None) -> str:
+    """A client that traces its own calls: `wrap_openai(OpenAI())`, `from langfuse.openai import OpenAI`."""
+    if client is None:
+        return ""
+    if "<traced>" in client.options:
+        return f"`{client.options['<traced>']}`"
+    if client.ctor.startswith("langfuse."):
+        return f"`{client.ctor}`"
+    return ""
+
+
 def _note(entry: Any, pin: Pin | None, defaults: Any, assumed: bool) -> str:
     if pin and not assumed:
         return f"{entry.label} SDK default for {entry.package} {pin.version}, pinned in {pin.source}"
@@ -273,7 +284,7 @@ def _site(
         timeout=timeout,
         max_tokens=max_tokens,
         retry_evidence="",
-        observed="",
+        observed=_traced_client(client),
         is_async=is_async,
         in_loop=call.in_loop,
         embedding=api in entry.embedding_methods,
@@ -335,7 +346,7 @@ def build_model_calls(files: dict[str, FileFacts], catalog: Catalog, pins: dict[
         retry = "retry loop with sleep" if call.retry_loop else graph.evidence_up(key, retry_test)
         if not retry and site.retries.source == "with_options" and site.retries.note.startswith("`.with_retry"):
             retry = ".with_retry()"
-        observed = graph.evidence_up(key, observed_test)
+        observed = site.observed or graph.evidence_up(key, observed_test)
         reach = len(graph.callers.get(key, ())) if site.gateway else 0
         done = _replace(site, retry_evidence=retry, observed=observed, reach=reach)
         sites.append(done)

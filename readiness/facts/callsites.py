@@ -273,7 +273,7 @@ class Resolver:
             # `LLMChain(llm=ChatOpenAI(...))`: the model is built inline
             nested = {k[len(key) + 1:]: v for k, v in args.items() if k.startswith(key + ".")}
             inner = self.client_from_call(facts, scope, _qualify(facts, inline), nested, depth + 1)
-        return Client(inner.entry, inner.ctor, inner.args, inner.options) if inner is not None else None
+        return Client(inner.entry, inner.ctor, inner.args, inner.options, inner.prefix) if inner is not None else None
 
     def _factory(self, facts: FileFacts, scope: str, callee: str) -> tuple[FileFacts, str] | None:
         """The repo function a callee names: in this file, a method of this class, or imported."""
@@ -330,6 +330,12 @@ class Resolver:
             return Client(entry, callee, args)
         if depth > MAX_DEPTH:
             return None
+        if callee in self.catalog.transparent_wrappers:
+            # `instructor.from_openai(OpenAI())`, `wrap_openai(client)`: the same client, wrapped
+            inner = self._wrapped(facts, scope, args, "#0", depth)
+            if inner is not None:
+                marker = "<traced>" if callee in self.catalog.tracing_wrappers else "<wrapped>"
+                return Client(inner.entry, inner.ctor, inner.args, {**inner.options, marker: callee}, inner.prefix)
         if callee.split(".")[0] in WRAPPING_PACKAGES and ("@llm" in args or "()llm" in args):
             # any chain or agent of these frameworks built around `llm=<model>` runs that model
             inner = self._wrapped(facts, scope, args, "llm", depth)

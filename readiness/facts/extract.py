@@ -30,14 +30,38 @@ _SUPPRESS = re.compile(r"#\s*readiness:\s*(ignore|file-ignore)\[([A-Za-z0-9_,\s]
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
+    """`a.b.c` for a Name/Attribute chain, else None.
+
+    A subscript by a literal key counts as an attribute (`st.session_state["llm"]` is
+    `st.session_state.llm`), as Streamlit and config dicts use both spellings for the same thing.
+    """
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        if isinstance(node, cst.Subscript):
+            key = _literal_key(node)
+            if key is None:
+                return None
+            parts.append(key)
+        else:
+            parts.append(node.attr.value)
         node = node.value
     if isinstance(node, cst.Name):
         parts.append(node.value)
         return ".".join(reversed(parts))
+    return None
+
+
+def _literal_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    key = node.slice[0].slice.value
+    if isinstance(key, cst.SimpleString):
+        try:
+            value = key.evaluated_value
+        except Exception:  # noqa: BLE001 - odd escapes
+            return None
+        if isinstance(value, str) and value.isidentifier():
+            return value
     return None
 
 
