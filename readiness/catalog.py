@@ -100,6 +100,10 @@ class Catalog:
         if entry is None and name.startswith("langchain_classic."):
             # LangChain 1.0 moved the legacy chains to `langchain_classic`
             entry = _constructors(self).get("langchain." + name[len("langchain_classic."):])
+        if entry is None and name.split(".")[0] in ("langchain", "langchain_community", "langchain_classic"):
+            # old LangChain re-exported every class from the top and from many submodules
+            # (`from langchain import OpenAI, LLMChain`, `langchain.embeddings.openai.OpenAIEmbeddings`)
+            entry = _langchain_tails(self).get(name.rsplit(".", 1)[-1])
         if entry is None or not entry.ctor_requires:
             return entry
         for key, allowed in entry.ctor_requires:
@@ -149,6 +153,22 @@ def _index(catalog: Catalog) -> tuple[Catalog, dict[str, ApiEntry], dict[str, Ap
         )
         _INDEX[id(catalog)] = found
     return found
+
+
+_TAILS: dict[int, tuple[Catalog, dict[str, ApiEntry]]] = {}
+
+
+def _langchain_tails(catalog: Catalog) -> dict[str, ApiEntry]:
+    found = _TAILS.get(id(catalog))
+    if found is None or found[0] is not catalog:
+        tails: dict[str, ApiEntry] = {}
+        for entry in catalog.entries:
+            for ctor in entry.constructors:
+                if ctor.split(".")[0].startswith("langchain") and not ctor.rsplit(".", 1)[-1].startswith("from_"):
+                    tails.setdefault(ctor.rsplit(".", 1)[-1], entry)
+        found = (catalog, tails)
+        _TAILS[id(catalog)] = found
+    return found[1]
 
 
 def _constructors(catalog: Catalog) -> dict[str, ApiEntry]:
