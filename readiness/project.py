@@ -1,7 +1,7 @@
 """The project model that rules read: every file's facts, linked call sites, pins, config."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from readiness.catalog import Catalog
 from readiness.config import Config
@@ -9,6 +9,8 @@ from readiness.facts.callgraph import ModelCalls, build_model_calls
 from readiness.facts.callsites import CallSite
 from readiness.facts.deps import Pin
 from readiness.facts.model import FileFacts
+from readiness.facts.secrets import SecretScan
+from readiness.facts.secrets_history import SecretHistory
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +21,10 @@ class Project:
     pins: dict[str, Pin]
     config: Config
     catalog: Catalog
+    #: Redacted secret facts by path (only files with secrets or that are dotenv files).
+    secrets: dict[str, SecretScan] = field(default_factory=dict)
+    #: Secrets found in past commits; None when history was not scanned.
+    secret_history: SecretHistory | None = None
     #: Call sites with the call graph around them (gateways, who reaches them, where output goes).
     model_calls: ModelCalls | None = None
 

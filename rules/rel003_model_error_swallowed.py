@@ -1,9 +1,10 @@
 """Flags broad `except` blocks that silently swallow a model call's failure.
 
 ## What it does
-Finds a model call, or a call of the repo's own function that makes one, inside a `try` whose
-bare `except:` / `except Exception:` handler only passes, continues, or returns a placeholder
-(`None`, `""`, `"Sorry, something went wrong"`, `{}`) without logging or re-raising.
+Finds a bare `except:` / `except Exception:` handler around a model call, or around a call of the
+repo's own function that makes one, that only passes, continues, or returns a placeholder (`None`,
+`""`, `"Sorry, something went wrong"`, `{}`) without logging or re-raising. The finding is on the
+`except` line, once per handler.
 
 ## Why it matters in production
 The user gets an empty or canned answer, and nobody learns that the model was rate-limited,
@@ -47,7 +48,7 @@ def answer(question):
     except Exception:
         return "Sorry, something went wrong."
 """,
-            lines=(7,),
+            lines=(9,),
         ),
         Invalid(
             {
@@ -72,7 +73,7 @@ def tag_all(items):
     return tags
 """,
             },
-            lines=(("tags.py", 7),),
+            lines=(("tags.py", 8),),
         ),
     ]
     VALID = [
@@ -111,28 +112,31 @@ def answer(question):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
-        graph = project.model_calls
+        # One finding per silent handler, at its `except` line, naming the first model call it hides.
+        hidden: dict[tuple[str, int], str] = {}
         for site in project.call_sites:
             swallow = _swallowing(project, site.path, site.scope, site.try_line)
             if swallow:
-                yield self.finding(site.location, f"{call_label(site)} fails silently: the `except` at line {swallow} hides the error without logging it")
-        if graph is None:
-            return
-        for path in sorted(project.files):
+                hidden.setdefault((site.path, swallow), call_label(site))
+        graph = project.model_calls
+        if graph is not None:
+            for path in sorted(project.files):
+                for inv in project.files[path].invocations:
+                    if not inv.try_line or inv.deferred:
+                        continue
+                    callee = graph.resolved.get((path, inv.line, inv.col))
+                    if callee is None or not graph.reaches_model(callee):
+                        continue
+                    swallow = _swallowing(project, path, inv.scope, inv.try_line)
+                    if swallow:
+                        hidden.setdefault((path, swallow), f"`{callee[1]}` (it calls a model)")
+        for (path, line), what in sorted(hidden.items()):
             facts = project.files[path]
-            for inv in facts.invocations:
-                if not inv.try_line:
-                    continue
-                callee = graph.resolved.get((path, inv.line, inv.col))
-                if callee is None or not graph.reaches_model(callee):
-                    continue
-                swallow = _swallowing(project, path, inv.scope, inv.try_line)
-                if swallow:
-                    cell, line = facts.cell_lines[inv.line - 1] if facts.cell_lines and inv.line <= len(facts.cell_lines) else (None, inv.line)
-                    yield self.finding(
-                        Location(path, line, inv.col, cell),
-                        f"`{callee[1]}` calls a model and fails silently here: the `except` at line {swallow} hides the error without logging it",
-                    )
+            cell, shown = facts.cell_lines[line - 1] if facts.cell_lines and line <= len(facts.cell_lines) else (None, line)
+            yield self.finding(
+                Location(path, shown, 0, cell),
+                f"this `except` hides failures of {what} without logging them; log, re-raise or fall back explicitly",
+            )
 
 
 def _swallowing(project: Project, path: str, scope: str, try_line: int) -> int:

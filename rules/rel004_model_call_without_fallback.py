@@ -2,9 +2,10 @@
 
 ## What it does
 In a project that serves users (it imports a web or UI framework: FastAPI, Flask, Django,
-Streamlit, Gradio, ...), finds generation calls that no `try` handles, neither where the call is
+Streamlit, Gradio, ...), finds model calls that no `try` handles, neither where the call is
 made nor on every path of callers that reaches it, and that have no fallback model or provider
-(LangChain `.with_fallbacks(...)`, LiteLLM `fallbacks=` or a Router with fallbacks).
+(LangChain `.with_fallbacks(...)`, LiteLLM `fallbacks=` or a Router with fallbacks). A call made
+inside an `except` handler is itself the fallback path and is not flagged.
 
 ## Why it matters in production
 When the provider has an outage or the model rejects a request, an unhandled exception becomes a
@@ -101,7 +102,7 @@ def nightly_report(text):
         if graph is None or not graph.user_facing:
             return
         for site in project.call_sites:
-            if site.embedding or site.fallback or site.try_line:
+            if site.fallback or site.try_line or site.in_handler:
                 continue
             if site.scope != "<module>" and graph.handled((site.path, site.scope)):
                 continue

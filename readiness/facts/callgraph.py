@@ -298,6 +298,7 @@ def _site(
         try_line=call.try_line,
         col=call.col,
         in_async_function=bool(fn and fn.is_async),
+        in_handler=call.in_handler,
     )
 
 

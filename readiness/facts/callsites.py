@@ -100,6 +100,7 @@ class CallSite:
     try_line: int = 0
     col: int = 0
     in_async_function: bool = False
+    in_handler: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -219,7 +219,9 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self.comp_loops: list[_Loop] = []
         self._counted: set[int] = set()
         self._maybe_callable: set[int] = set()
+        self.handler_depth: list[_Function] = []
         self._validators: set[int] = set()
+        self.text = ""  # the file's source text, for collectors that read exact code spans
 
     # -- names ---------------------------------------------------------------
     def qualify(self, name: str) -> str:
@@ -392,6 +394,12 @@ class FactsVisitor(cst.BatchableCSTVisitor):
     def visit_Try(self, node: cst.Try) -> None:
         broad, swallow, catches = try_summary(node, self._line)
         self.tries.append(TryFact(self._line(node)[0], self.scope, broad, swallow, catches))
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.handler_depth.append(self.functions[-1])
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self.handler_depth.pop()
 
     def visit_Try_body(self, node: cst.Try) -> None:
         self.kinds.append("try")
@@ -747,6 +755,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
                 line=line, col=col, scope=fn.qualname, target=qualified, args=kwargs, positional=positional,
                 ctor=ctor, ctor_args=ctor_args, options=options, awaited=awaited,
                 in_loop=in_loop, retry_loop=False, per_item=per_item, concurrent=concurrent, try_line=try_line,
+                in_handler=bool(self.handler_depth) and self.handler_depth[-1] is fn,
             )
         )
         if maybe_callable and last not in self.tails and head not in self.packages:
@@ -872,6 +881,16 @@ class Collector(cst.BatchableCSTVisitor):
 COLLECTORS: tuple[type[Collector], ...] = ()
 
 
+def _register_builtin_collectors() -> None:
+    global COLLECTORS
+    from readiness.facts.anchors import StatementAnchors
+
+    COLLECTORS = (*COLLECTORS, StatementAnchors)
+
+
+_register_builtin_collectors()
+
+
 def read_suppressions(text: str, cell_lines: tuple[tuple[int, int], ...]) -> tuple[tuple[Suppression, ...], tuple[str, ...]]:
     """Inline `# readiness: ignore[CODE]` directives, by (cell, line), and file-wide ones."""
     found: list[Suppression] = []
@@ -905,6 +924,7 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
     """Run the facts visitor over one parsed file."""
     name, is_package = module_name(parsed.source.path)
     core = FactsVisitor(name, is_package, catalog)
+    core.text = parsed.text
     collectors = [collector(core) for collector in COLLECTORS]
     MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched([core, *collectors])
     extra: dict[str, Any] = {}

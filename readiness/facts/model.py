@@ -49,6 +49,8 @@ class CallFact:
     concurrent: bool = False
     #: Line of the innermost `try` of the same function whose body holds the call (0: none).
     try_line: int = 0
+    #: Made inside an `except` handler: the call is itself the fallback path.
+    in_handler: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,8 @@ class FileFacts:
     file_ignores: tuple[str, ...]
     lines: int
     cell_lines: tuple[tuple[int, int], ...] = ()
+    #: (first line, last line, normalised-code hash) of each statement; fingerprints use it.
+    statements: tuple[tuple[int, int, str], ...] = ()
     invocations: tuple[Invocation, ...] = ()
     tries: tuple[TryFact, ...] = ()
     flows: tuple[Flow, ...] = ()
@@ -162,6 +166,7 @@ class FileFacts:
             file_ignores=tuple(data["file_ignores"]),
             lines=data["lines"],
             cell_lines=tuple(tuple(pair) for pair in data["cell_lines"]),  # type: ignore[misc]
+            statements=tuple((int(a), int(b), str(h)) for a, b, h in data.get("statements", ())),
             invocations=tuple(Invocation(**i) for i in data.get("invocations", ())),
             tries=tuple(TryFact(**{**t, "catches": tuple(t["catches"])}) for t in data.get("tries", ())),
             flows=tuple(
