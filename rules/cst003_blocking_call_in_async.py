@@ -29,7 +29,7 @@ from readiness.rules._match import call_label, where
 class BlockingCallInAsync(Rule):
     code = "CST003"
     name = "blocking-call-in-async"
-    control = "latency.async"
+    control = "cost.async-blocking"
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     effort = 20

@@ -30,7 +30,7 @@ _WHAT = {"exec": "executed as Python", "shell": "run in a shell", "sql": "run as
 class ModelOutputExecuted(Rule):
     code = "SEC010"
     name = "model-output-executed"
-    control = "standards.untrusted-execution"
+    control = "reliability.output-validation"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     effort = 60
