@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readiness.catalog import ApiEntry, Catalog
-from readiness.facts.deps import Pin, normalise
+from readiness.facts.deps import Pin
 from readiness.facts.model import DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts
 from readiness.model import Location
 
