@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from readiness.catalog import Catalog
 from readiness.config import Config
-from readiness.facts.callsites import CallSite, build_call_sites
+from readiness.facts.callgraph import ModelCalls, build_model_calls
+from readiness.facts.callsites import CallSite
 from readiness.facts.deps import Pin
 from readiness.facts.model import FileFacts
 from readiness.facts.secrets import SecretScan
@@ -24,19 +25,13 @@ class Project:
     secrets: dict[str, SecretScan] = field(default_factory=dict)
     #: Secrets found in past commits; None when history was not scanned.
     secret_history: SecretHistory | None = None
+    #: Call sites with the call graph around them (gateways, who reaches them, where output goes).
+    model_calls: ModelCalls | None = None
 
 
 def build_project(
     files: dict[str, FileFacts], paths: list[str], pins: dict[str, Pin], config: Config, catalog: Catalog
 ) -> Project:
     """Link per-file facts into the project model."""
-    evidence = catalog.evidence
-    sites = build_call_sites(
-        files,
-        catalog,
-        pins,
-        retry_decorators=evidence.retry_decorators | frozenset(config.retry_decorators),
-        tracing_decorators=evidence.tracing_decorators | frozenset(config.tracing_decorators),
-        retry_helpers=evidence.retry_helpers,
-    )
-    return Project(files, tuple(sorted(paths)), tuple(sites), pins, config, catalog)
+    model_calls = build_model_calls(files, catalog, pins, config)
+    return Project(files, tuple(sorted(paths)), tuple(model_calls.sites), pins, config, catalog, model_calls=model_calls)

@@ -13,7 +13,7 @@ client = OpenAI(max_retries=0)
 
 
 def ask(q):
-    return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": q}])
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "user", "content": q}])
 """
 
 
@@ -111,7 +111,7 @@ def test_json_is_byte_identical_across_runs(tmp_path: Path) -> None:
 def test_output_file_and_inventory(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     proc = run_cli("scan", "fixtures/chatbot_prototype", "--format", "json", "--output", str(target))
-    assert proc.stdout == "" and json.loads(target.read_text())["summary"]["findings"] == 12
+    assert proc.stdout == "" and json.loads(target.read_text())["summary"]["findings"] == 21
     inventory = run_cli("scan", "fixtures/hardened_service", "--inventory", "--no-color").stdout
     assert "app/llm.py:16" in inventory and "3 (client)" in inventory and "30 (client)" in inventory
 

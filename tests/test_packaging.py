@@ -39,7 +39,7 @@ def test_wheel_installs_and_scans_a_fixture(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
-    assert {f["code"] for f in data["findings"]} == {"REL001", "REL002", "OBS001"}
+    assert {f["code"] for f in data["findings"]} == {"REL001", "REL002", "OBS001", "CST001", "REL004"}
     assert data["score"]["verdict"]["decision"] in ("Refactor", "Targeted rebuild", "Rebuild")
     assert "readiness/rules/checklist.toml" in names and "readiness/report/templates/report.html.j2" in names
     report = subprocess.run(
