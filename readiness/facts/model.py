@@ -5,6 +5,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from readiness.facts.flowmodel import PromptFacts, SurfaceFacts
+
 DYNAMIC = "<dynamic>"
 MODULE_SCOPE = "<module>"
 RETURN = "<return>"
@@ -79,6 +81,8 @@ class FileFacts:
     file_ignores: tuple[str, ...]
     lines: int
     cell_lines: tuple[tuple[int, int], ...] = ()
+    surface: SurfaceFacts = field(default_factory=SurfaceFacts)
+    prompts: PromptFacts = field(default_factory=PromptFacts)
 
     def function(self, qualname: str) -> FunctionFact | None:
         for fn in self.functions:
@@ -106,4 +110,6 @@ class FileFacts:
             file_ignores=tuple(data["file_ignores"]),
             lines=data["lines"],
             cell_lines=tuple(tuple(pair) for pair in data["cell_lines"]),  # type: ignore[misc]
+            surface=SurfaceFacts.from_json(data.get("surface")),
+            prompts=PromptFacts.from_json(data.get("prompts")),
         )

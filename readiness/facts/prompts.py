@@ -1,0 +1,340 @@
+"""Prompt construction and the intra-procedural flow of untrusted values, for one file.
+
+For every function it keeps an environment of what each local name carries (`Flow`), seeded
+with its parameters (route and CLI parameters are untrusted sources), and records: calls that
+may reach a model (or a repo function) with what each argument carries; messages built with a
+role; literal text that names itself a prompt; log calls; prints; literals that name a model.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import libcst as cst
+
+from readiness.facts.extract import LOG_METHODS, Collector, FactsVisitor
+from readiness.facts.flowmodel import (
+    Arg, CallFlow, Flow, LogCall, ModelName, PrintCall, PromptFacts, PromptText, RolePart, RoleSite, Signature,
+)
+from readiness.facts.surface import route_of
+from readiness.facts.values import Evaluator, dotted, merge, named, string_value, with_bound
+
+PROMPT_NAME = re.compile(r"prompt|instruction|template|persona|system_?(msg|message)|^system$|preamble|guideline", re.I)
+STRONG_NAME = re.compile(r"system|instruction|persona|preamble|guideline", re.I)
+MODEL_NAME = re.compile(
+    r"^(gpt-[0-9][\w.\-]*|gpt-oss[\w.\-]*|chatgpt-[\w.\-]+|o[1-9](-[\w.\-]+)?|text-(davinci|embedding|curie|babbage|ada)[\w.\-]*|"
+    r"claude-[\w.\-@]+|gemini-[\w.\-]+|(open-)?(mistral|mixtral|codestral|ministral|pixtral|magistral|devstral)[\w.\-]*|"
+    r"command(-[\w.\-]+)?|llama[\w.\-:]*|meta-llama/[\w.\-]+|anthropic\.claude[\w.\-:]+|models/gemini-[\w.\-]+|"
+    r"(openai|anthropic|gemini|mistral|groq|together_ai|bedrock|vertex_ai)/[\w.\-/:@]+)$",
+    re.I,
+)
+MODEL_KEYWORDS = frozenset({"model", "model_name", "engine", "deployment_name", "deployment_id", "model_id", "llm_model"})
+CLICK_DECORATORS = frozenset({"click.command", "click.option", "click.argument", "typer.Option", "typer.Argument"})
+
+
+class PromptCollector(Collector):
+    """Collects `PromptFacts` for one file."""
+
+    def __init__(self, core: FactsVisitor) -> None:
+        super().__init__(core)
+        self.envs: list[dict[str, Flow]] = [{}]
+        self.class_envs: dict[str, dict[str, Flow]] = {}
+        self.request_stack: list[frozenset[str]] = [frozenset()]
+        self.signatures: list[Signature] = []
+        self.calls: list[CallFlow] = []
+        self.roles: dict[tuple[int, int, str], RoleSite] = {}
+        self.texts: dict[tuple[int, int], PromptText] = {}
+        self.logs: list[LogCall] = []
+        self.prints: list[PrintCall] = []
+        self.models: dict[int, ModelName] = {}
+        self.model_context: dict[int, str] = {}
+        self.main_depth = 0
+        self.main_guard = False
+        self.cli = False
+        self.candidates: set[tuple[int, int]] = set()
+        self.values = Evaluator(core, self._lookup, self._on_role, self._is_candidate, lambda: self.request_stack[-1])
+
+    # -- environments ------------------------------------------------------------
+    def _lookup(self, name: str) -> Flow | None:
+        if name.startswith("self."):
+            cls = self._class()
+            return self.class_envs.get(cls, {}).get(name) if cls else None
+        for env in reversed(self.envs):
+            if name in env:
+                return env[name]
+        return None
+
+    def _class(self) -> str:
+        kinds, names = self.core.kinds, self.core.names
+        for index in range(len(kinds) - 1, -1, -1):
+            if kinds[index] == "class":
+                return ".".join(names[: index + 1])
+        return ""
+
+    def _bind(self, target: cst.BaseExpression, flow: Flow, augment: bool = False) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind(element.value, flow, augment)
+            return
+        if isinstance(target, cst.Subscript):
+            base = dotted(target.value)
+            if base is not None:
+                self._bind_name(base, flow, augment=True)
+            return
+        name = dotted(target)
+        if name is not None:
+            self._bind_name(name, flow, augment)
+
+    def _bind_name(self, name: str, flow: Flow, augment: bool = False) -> None:
+        flow = named(flow, name.rsplit(".", 1)[-1])
+        if name.startswith("self."):
+            cls = self._class()
+            if cls:
+                env = self.class_envs.setdefault(cls, {})
+                env[name] = merge(env[name], flow) if augment and name in env else flow
+            return
+        if "." in name:
+            return
+        env = self.envs[-1]
+        env[name] = merge(env[name], flow) if augment and name in env else flow
+
+    def _on_role(self, part: RolePart) -> None:
+        self.roles[(part.line, part.col, part.role)] = RoleSite(self.core.scope, part)
+
+    def _is_candidate(self, node: cst.Call) -> bool:
+        """The core visitor's pre-screen for model calls (it has not visited nested calls yet)."""
+        name = dotted(node.func)
+        if name is None:
+            return isinstance(node.func, cst.Attribute) and node.func.attr.value in self.core.tails
+        qualified = self.core.qualify(name)
+        return qualified.rsplit(".", 1)[-1] in self.core.tails or qualified.split(".")[0] in self.core.packages
+
+    # -- functions -------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        env: dict[str, Flow] = {}
+        params = [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]
+        names = [p.name.value for p in params]
+        in_class = len(self.core.kinds) >= 2 and self.core.kinds[-2] == "class"
+        if in_class and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        self.signatures.append(Signature(self.core.scope, tuple(names)))
+        route = next((r for r in (route_of(self.core, d) for d in node.decorators) if r is not None), None)
+        decorators = {self.core.qualify(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "") for d in node.decorators}
+        cli = bool(decorators & CLICK_DECORATORS) or any(d.endswith(".command") for d in decorators if "typer" in d or "click" in d)
+        requests: set[str] = set()
+        for param in params:
+            name = param.name.value
+            annotation = dotted(param.annotation.annotation) if param.annotation is not None and dotted(param.annotation.annotation) else ""
+            if annotation.rsplit(".", 1)[-1] in ("Request", "WebSocket", "HttpRequest") or (name == "request" and not route):
+                requests.add(name)
+            flow = Flow(params=(name,))
+            if route is not None and name not in ("self", "cls") and not self._is_dependency(param) and name not in requests:
+                flow = Flow(sources=(f"request parameter `{name}` of {route[1][0]} {route[2] or route[0]}",), params=(name,),
+                            bounded=self._param_bounded(param))
+            elif cli:
+                flow = Flow(sources=(f"CLI option `{name}`",), params=(name,))
+            env[name] = flow
+            if param.default is not None:
+                value = string_value(param.default)
+                if value is not None and MODEL_NAME.match(value) and "model" in name.lower():
+                    self.model_context[id(param.default)] = f"default of `{name}`"
+        self.envs.append(env)
+        self.request_stack.append(frozenset(requests) | (self.request_stack[-1] if len(self.request_stack) > 1 else frozenset()))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.envs.pop()
+        self.request_stack.pop()
+
+    def _is_dependency(self, param: cst.Param) -> bool:
+        text = cst.Module([]).code_for_node(param)
+        return "Depends(" in text or "Security(" in text
+
+    def _param_bounded(self, param: cst.Param) -> bool:
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        base = (dotted(annotation) or "") if annotation is not None else ""
+        if base and base not in ("str", "bytes", "dict", "Dict", "Any", "list", "List") and base[0].isupper():
+            return True  # a schema model: its fields carry their own bounds (checked on the surface)
+        text = cst.Module([]).code_for_node(param)
+        return "max_length" in text
+
+    # -- statements --------------------------------------------------------------------
+    def visit_If(self, node: cst.If) -> None:
+        test = cst.Module([]).code_for_node(node.test).replace("'", '"').replace(" ", "")
+        if self.core.scope == "<module>" and test in ('__name__=="__main__"', '"__main__"==__name__'):
+            self.main_depth += 1
+            self.main_guard = True
+        if isinstance(node.test, cst.Comparison):
+            self._length_check(node.test)
+
+    def leave_If(self, original_node: cst.If) -> None:
+        test = cst.Module([]).code_for_node(original_node.test).replace("'", '"').replace(" ", "")
+        if self.core.scope == "<module>" and test in ('__name__=="__main__"', '"__main__"==__name__'):
+            self.main_depth -= 1
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        if isinstance(node.test, cst.Comparison):
+            self._length_check(node.test)
+
+    def _length_check(self, test: cst.Comparison) -> None:
+        for side in (test.left, *(c.comparator for c in test.comparisons)):
+            if isinstance(side, cst.Call) and dotted(side.func) == "len" and side.args:
+                name = dotted(side.args[0].value)
+                found = self._lookup(name) if name else None
+                if name and found is not None:
+                    self._bind_name(name, with_bound(found))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        flow = self.values.of(node.value)
+        for target in node.targets:
+            self._bind(target.target, flow)
+            self._prompt_named(target.target, flow)
+            self._model_assign(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            flow = self.values.of(node.value)
+            self._bind(node.target, flow)
+            self._prompt_named(node.target, flow)
+            self._model_assign(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        flow = self.values.of(node.value)
+        self._bind(node.target, flow, augment=True)
+        self._prompt_named(node.target, flow)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind(node.target, self.values.of(node.value))
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind(node.target, self.values.of(node.iter))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            item = node.item
+            name = dotted(item.func) if isinstance(item, cst.Call) else None
+            flow = Flow(loaded=f"{name}()") if name in ("open", "io.open") else self.values.of(item)
+            self._bind(node.asname.name, flow)
+
+    def _prompt_named(self, target: cst.BaseExpression, flow: Flow) -> None:
+        name = dotted(target)
+        if name is None or not flow.texts or flow.loaded:
+            return
+        short = name.rsplit(".", 1)[-1]
+        if PROMPT_NAME.search(short):
+            self._prompt_texts(flow, f"variable `{short}`", bool(STRONG_NAME.search(short)))
+
+    def _prompt_texts(self, flow: Flow, context: str, strong: bool) -> None:
+        for text in flow.texts:
+            key = (text.line, text.col)
+            if key not in self.texts or (strong and not self.texts[key].strong):
+                self.texts[key] = PromptText(self.core.scope, context, strong, text)
+
+    def _model_assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        name = dotted(target)
+        if name is not None and "model" in name.lower():
+            self.model_context[id(value)] = f"`{name.rsplit('.', 1)[-1]}`"
+
+    # -- calls ---------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        line, col, _ = self.core.line_of(node)
+        calls = self.core.calls
+        candidate = bool(calls) and calls[-1]["line"] == line and calls[-1]["col"] == col
+        if candidate:
+            self.candidates.add((line, col))
+        name = dotted(node.func)
+        qualified = self.core.qualify(name) if name else ""
+        tail = qualified.rsplit(".", 1)[-1] if qualified else (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in MODEL_KEYWORDS:
+                self.model_context[id(arg.value)] = f"`{arg.keyword.value}=`"
+        if qualified in ("os.getenv", "os.environ.get") and len(node.args) > 1:
+            self.model_context[id(node.args[1].value)] = "config default"
+        if qualified == "print":
+            self.prints.append(PrintCall(line, col, self.core.scope, self.main_depth > 0))
+            return
+        if qualified.split(".")[0] in ("argparse", "click", "typer", "fire") or tail == "ArgumentParser":
+            self.cli = True
+        if tail in LOG_METHODS and name and ("log" in name.split(".")[0].lower() or qualified.split(".")[0] in ("logging", "structlog", "loguru")):
+            flow = merge(*(self.values.of(a.value) for a in node.args))
+            if flow.sources or flow.params or flow.names:
+                self.logs.append(LogCall(line, col, self.core.scope, name, flow))
+            return
+        if isinstance(node.func, cst.Attribute) and tail in ("append", "extend", "insert", "add", "update", "appendleft"):
+            receiver = dotted(node.func.value)
+            if receiver is not None:
+                self._bind_name(receiver, merge(*(self.values.of(a.value) for a in node.args)), augment=True)
+            return
+        args = tuple(Arg(a.keyword.value if a.keyword is not None else str(i), self.values.of(a.value))
+                     for i, a in enumerate(node.args) if a.star == "")
+        for arg in args:
+            if arg.flow.texts and not arg.flow.loaded and not arg.key.isdigit() and PROMPT_NAME.search(arg.key):
+                self._prompt_texts(arg.flow, f"keyword `{arg.key}=`", bool(STRONG_NAME.search(arg.key)))
+        if tail in ("PromptTemplate", "ChatPromptTemplate", "from_template", "from_messages", "SystemMessagePromptTemplate"):
+            for arg in args:
+                if arg.flow.texts and not arg.flow.loaded:
+                    self._prompt_texts(arg.flow, f"`{tail}`", False)
+                for part in arg.flow.roles:
+                    if part.flow.texts:
+                        self._prompt_texts(part.flow, f"{part.role} message of `{tail}`", part.role == "system")
+        target = self._target(node, name, qualified)
+        interesting = any(not a.flow.empty for a in args)
+        if target and (candidate or interesting):
+            self.calls.append(CallFlow(line, col, self.core.scope, target, args, candidate))
+
+    def _target(self, node: cst.Call, name: str | None, qualified: str) -> str:
+        func = node.func
+        if name is not None:
+            if name.startswith("self.") and name.count(".") == 1:
+                cls = self._class()
+                return f"{self.core.module_name}.{cls}.{name[5:]}" if cls else ""
+            head = name.split(".")[0]
+            if head not in self.core.imports and "." in name:
+                instance = self._instance_of(head)
+                if instance:
+                    return f"{instance}.{name.split('.', 1)[1]}"
+            return qualified
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+            ctor = dotted(func.value.func)
+            if ctor is not None:
+                return f"{self.core.qualify(ctor)}.{func.attr.value}"
+        return ""
+
+    def _instance_of(self, name: str) -> str:
+        scope = self.core.scope
+        for binding in reversed(self.core.bindings):
+            if binding.name == name and binding.kind == "call" and binding.scope in (scope, "<module>"):
+                return binding.target
+        return ""
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self.values.of(node.value)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.Dict, cst.List, cst.Tuple)):
+            self.values.of(node.value)
+
+    # -- model names -------------------------------------------------------------------------
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = string_value(node)
+        if value is None or len(value) > 80 or not MODEL_NAME.match(value):
+            return
+        line, col, _ = self.core.line_of(node)
+        self.models[id(node)] = ModelName(line, col, value, "")
+
+    def contribute(self) -> dict[str, Any]:
+        models = tuple(
+            ModelName(m.line, m.col, m.value, self.model_context.get(key, "literal"))
+            for key, m in self.models.items()
+        )
+        return {"prompts": PromptFacts(
+            signatures=tuple(self.signatures),
+            calls=tuple(self.calls),
+            roles=tuple(sorted(self.roles.values(), key=lambda r: (r.part.line, r.part.col, r.part.role))),
+            texts=tuple(sorted(self.texts.values(), key=lambda t: (t.text.line, t.text.col))),
+            logs=tuple(self.logs),
+            prints=tuple(self.prints),
+            models=tuple(sorted(models, key=lambda m: (m.line, m.col))),
+            main_guard=self.main_guard,
+            cli=self.cli,
+        )}
