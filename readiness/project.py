@@ -8,6 +8,7 @@ from readiness.config import Config
 from readiness.facts.callsites import CallSite, build_call_sites
 from readiness.facts.deps import Pin
 from readiness.facts.model import FileFacts
+from readiness.facts.promptflow import PromptModel, build_prompt_model
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,7 @@ class Project:
     pins: dict[str, Pin]
     config: Config
     catalog: Catalog
+    prompts: PromptModel = PromptModel()
 
 
 def build_project(
@@ -33,4 +35,4 @@ def build_project(
         tracing_decorators=evidence.tracing_decorators | frozenset(config.tracing_decorators),
         retry_helpers=evidence.retry_helpers,
     )
-    return Project(files, tuple(sorted(paths)), tuple(sites), pins, config, catalog)
+    return Project(files, tuple(sorted(paths)), tuple(sites), pins, config, catalog, build_prompt_model(files, tuple(sites)))

@@ -29,6 +29,12 @@ MODEL_NAME = re.compile(
     re.I,
 )
 MODEL_KEYWORDS = frozenset({"model", "model_name", "engine", "deployment_name", "deployment_id", "model_id", "llm_model"})
+#: Packages whose calls never lead to a repo's own prompt gateway (kept out of the facts).
+EXTERNAL_HEADS = frozenset({
+    "streamlit", "gradio", "click", "typer", "argparse", "logging", "os", "sys", "re", "json", "pathlib", "fastapi",
+    "flask", "pydantic", "typing", "rich", "requests", "httpx", "print", "dict", "list", "set", "str", "isinstance",
+    "getattr", "setattr", "hasattr", "datetime", "time", "uuid", "random", "subprocess", "shutil", "sqlite3",
+})
 CLICK_DECORATORS = frozenset({"click.command", "click.option", "click.argument", "typer.Option", "typer.Argument"})
 
 
@@ -93,9 +99,7 @@ class PromptCollector(Collector):
                 env = self.class_envs.setdefault(cls, {})
                 env[name] = merge(env[name], flow) if augment and name in env else flow
             return
-        if "." in name:
-            return
-        env = self.envs[-1]
+        env = self.envs[-1] if "." not in name else self.envs[0]
         env[name] = merge(env[name], flow) if augment and name in env else flow
 
     def _on_role(self, part: RolePart) -> None:
@@ -277,7 +281,9 @@ class PromptCollector(Collector):
                     if part.flow.texts:
                         self._prompt_texts(part.flow, f"{part.role} message of `{tail}`", part.role == "system")
         target = self._target(node, name, qualified)
-        interesting = any(not a.flow.empty for a in args)
+        interesting = any(a.flow.sources or a.flow.params or a.flow.roles or a.flow.loaded for a in args) or (
+            qualified.split(".")[0] not in EXTERNAL_HEADS and any(t.length >= 20 for a in args for t in a.flow.texts)
+        )
         if target and (candidate or interesting):
             self.calls.append(CallFlow(line, col, self.core.scope, target, args, candidate))
 

@@ -296,6 +296,8 @@ class SurfaceCollector(Collector):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = dotted(node.func)
+        if name is None and isinstance(node.func, cst.Attribute) and node.func.attr.value == "launch":
+            name = "<app>.launch"
         if name is None:
             return
         qualified = self.core.qualify(name)
