@@ -2,8 +2,8 @@
 
 ## What it does
 Finds logging calls (`logging`, a `logger`, structlog, loguru) whose arguments carry user input
-(request data, Streamlit and Gradio inputs, CLI input, followed through assignments and
-f-strings), or values named as prompts, messages, questions, passwords, secrets, API keys or
+(request data, Streamlit and Gradio inputs, CLI input, followed through assignments,
+f-strings and the parameters of the functions it is passed to), or values named as prompts, messages, questions, passwords, secrets, API keys or
 tokens. Counts and metadata are fine: `len(prompt)`, `usage.total_tokens`, `prompt_tokens`,
 `model`, ids and latencies are not flagged.
 
@@ -101,7 +101,7 @@ def record(request_id, latency):
                 continue
             facts = project.files[path]
             for call in facts.prompts.logs:
-                sources = project.prompts.resolve(path, call.scope, call.flow)
+                sources = project.prompts.resolve_deep(path, call.scope, call.flow)
                 names = sensitive_names(call.flow.names)
                 if sources:
                     what = f"user input ({sources[0]})"

@@ -115,10 +115,11 @@ def build(user_text):
             sources = reach.flow.sources
             if not sources:
                 continue
-            key = (reach.location.path, reach.location.line)
+            where = reach.argument or reach.location
+            key = (where.path, where.line)
             if key in seen:
                 continue
             seen.add(key)
             via = f" through `{reach.via}`" if reach.via else ""
             more = f" (and {len(sources) - 1} more)" if len(sources) > 1 else ""
-            yield self.finding(reach.location, f"untrusted {sources[0]}{more} reaches the system prompt{via}; keep user text in the user role")
+            yield self.finding(where, f"untrusted {sources[0]}{more} reaches the system prompt{via}; keep user text in the user role")

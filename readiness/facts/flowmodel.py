@@ -71,10 +71,12 @@ class Arg:
 
     key: str
     flow: Flow
+    line: int = 0
+    col: int = 0
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Arg:
-        return cls(data["key"], Flow.from_json(data["flow"]))
+        return cls(data["key"], Flow.from_json(data["flow"]), data["line"], data["col"])
 
 
 @dataclass(frozen=True, slots=True)

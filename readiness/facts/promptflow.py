@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from readiness.facts.callsites import CallSite
-from readiness.facts.flowmodel import CallFlow, Flow, RolePart, Text
+from readiness.facts.flowmodel import Arg, CallFlow, Flow, RolePart, Text
 from readiness.facts.model import FileFacts
 from readiness.facts.values import merge
 from readiness.model import Location
@@ -37,6 +37,7 @@ class Reach:
     model: bool  # reaches a known model call (directly or through gateways)
     via: str = ""
     message_line: int = 0  # set when the content sits in a role message built elsewhere (its own `role` reach)
+    argument: Location | None = None  # where the argument carrying it is written, for model-call reaches
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,12 @@ class PromptModel:
     model_backed: frozenset[FunctionKey] = frozenset()
     gateways: dict[FunctionKey, dict[str, frozenset[str]]] = field(default_factory=dict)
     handler_params: dict[FunctionKey, dict[str, str]] = field(default_factory=dict)
+    param_sources: dict[FunctionKey, dict[str, frozenset[str]]] = field(default_factory=dict)
+
+    def resolve_deep(self, path: str, scope: str, flow: Flow) -> tuple[str, ...]:
+        """Like `resolve`, plus what callers anywhere in the project pass into the parameters."""
+        extra = self.param_sources.get((path, scope), {})
+        return tuple(sorted({*self.resolve(path, scope, flow), *(s for p in flow.params for s in extra.get(p, ()))}))
 
     def resolve(self, path: str, scope: str, flow: Flow) -> tuple[str, ...]:
         """The untrusted sources a flow carries in `scope`, handler parameters included."""
@@ -120,6 +127,32 @@ class Linker:
                 for param in self.signatures.get(key, ()):
                     self.handler_params.setdefault(key, {})[param] = f"{handler.framework} input `{param}` of `{key[1]}`"
 
+    def link_param_sources(self) -> dict[FunctionKey, dict[str, frozenset[str]]]:
+        """Untrusted sources that callers pass into each function parameter (to a fixed point)."""
+        found: dict[FunctionKey, dict[str, set[str]]] = {
+            k: {p: {label} for p, label in v.items()} for k, v in self.handler_params.items()
+        }
+        for _ in range(MAX_ROUNDS):
+            changed = False
+            for facts in self.files.values():
+                for call in facts.prompts.calls:
+                    callee = self.function(facts, call.target)
+                    if callee is None:
+                        continue
+                    mine = found.get((facts.path, call.scope), {})
+                    for arg in call.args:
+                        sources = set(arg.flow.sources) | {s for p in arg.flow.params for s in mine.get(p, ())}
+                        param = self.param_of(callee, arg.key)
+                        if not sources or param is None:
+                            continue
+                        theirs = found.setdefault(callee, {}).setdefault(param, set())
+                        if not sources <= theirs:
+                            theirs |= sources
+                            changed = True
+            if not changed:
+                break
+        return {k: {p: frozenset(s) for p, s in v.items()} for k, v in found.items()}
+
     def link_model_backed(self) -> None:
         edges: list[tuple[FunctionKey, FunctionKey]] = []
         for facts in self.files.values():
@@ -138,9 +171,9 @@ class Linker:
                 break
             self.model_backed |= added
 
-    def call_parts(self, facts: FileFacts, call: CallFlow) -> list[tuple[str, Flow, RolePart | None]]:
-        """(role, content, message) for each prompt-carrying argument of a model call."""
-        parts: list[tuple[str, Flow, RolePart | None]] = []
+    def call_parts(self, facts: FileFacts, call: CallFlow) -> list[tuple[str, Flow, RolePart | None, Arg]]:
+        """(role, content, message, argument) for each prompt-carrying argument of a model call."""
+        parts: list[tuple[str, Flow, RolePart | None, Arg]] = []
         for arg in call.args:
             key = arg.key
             if key in SYSTEM_KEYS:
@@ -151,7 +184,7 @@ class Linker:
                 role = "prompt"
             else:
                 continue
-            parts.extend(split_roles(arg.flow, role))
+            parts.extend((r, f, p, arg) for r, f, p in split_roles(arg.flow, role))
         return parts
 
     def link_gateways(self) -> None:
@@ -163,7 +196,7 @@ class Linker:
                     roles.setdefault(key, {}).setdefault(param, set()).add(site.part.role)
             for call in facts.prompts.calls:
                 if call.candidate and self.site_of(facts, call) is not None and not self.site_of(facts, call).embedding:  # type: ignore[union-attr]
-                    for role, flow, _ in self.call_parts(facts, call):
+                    for role, flow, _, _ in self.call_parts(facts, call):
                         for param in flow.params:
                             roles.setdefault((facts.path, call.scope), {}).setdefault(param, set()).add(role)
         for _ in range(MAX_ROUNDS):
@@ -212,9 +245,10 @@ class Linker:
         if site is not None:
             if site.embedding:
                 return texts
-            for role, flow, part in self.call_parts(facts, call):
+            for role, flow, part, arg in self.call_parts(facts, call):
                 resolved = _with_sources(flow, model.resolve(path, call.scope, flow))
-                reaches.append(Reach(site.location, path, call.scope, role, resolved, "call", True, "", part.line if part else 0))
+                at = location(facts, arg.line, arg.col) if arg.line else site.location
+                reaches.append(Reach(site.location, path, call.scope, role, resolved, "call", True, "", part.line if part else 0, at))
                 for text in flow.texts:
                     texts.append(TextUse(path, call.scope, text, f"{role} argument of a model call", role == "system", True))
             return texts
@@ -265,6 +299,7 @@ def build_prompt_model(files: dict[str, FileFacts], sites: tuple[CallSite, ...])
     linker.link_model_backed()
     linker.link_gateways()
     reaches, texts = linker.reaches()
+    param_sources = linker.link_param_sources()
     best: dict[tuple[str, int, int], TextUse] = {}
     for use in texts:
         key = (use.path, use.text.line, use.text.col)
@@ -277,4 +312,5 @@ def build_prompt_model(files: dict[str, FileFacts], sites: tuple[CallSite, ...])
         model_backed=frozenset(linker.model_backed),
         gateways={k: {p: frozenset(r) for p, r in v.items()} for k, v in linker.param_roles.items()},
         handler_params=linker.handler_params,
+        param_sources=param_sources,
     )

@@ -268,7 +268,7 @@ class PromptCollector(Collector):
             if receiver is not None:
                 self._bind_name(receiver, merge(*(self.values.of(a.value) for a in node.args)), augment=True)
             return
-        args = tuple(Arg(a.keyword.value if a.keyword is not None else str(i), self.values.of(a.value))
+        args = tuple(Arg(a.keyword.value if a.keyword is not None else str(i), self.values.of(a.value), *self.core.line_of(a.value)[:2])
                      for i, a in enumerate(node.args) if a.star == "")
         for arg in args:
             if arg.flow.texts and not arg.flow.loaded and not arg.key.isdigit() and PROMPT_NAME.search(arg.key):

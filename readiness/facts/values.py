@@ -28,8 +28,7 @@ MESSAGE_CLASSES = {
     "AIMessagePromptTemplate": "assistant", "ChatMessage": "", "ToolMessage": "tool",
 }
 STREAMLIT_INPUTS = frozenset({
-    "text_input", "chat_input", "text_area", "file_uploader", "camera_input", "audio_input", "data_editor",
-    "selectbox", "multiselect", "number_input",
+    "text_input", "chat_input", "text_area", "file_uploader", "camera_input", "audio_input",
 })
 #: Calls that read text from outside the code: the versioned-prompt pattern.
 LOADERS = frozenset({
@@ -42,6 +41,7 @@ SOURCE_ATTRS = {
     "flask.request": frozenset({"json", "form", "args", "data", "values", "files", "get_json", "get_data", "stream"}),
     "django": frozenset({"POST", "GET", "body", "FILES", "data", "query_params"}),
 }
+VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate_python", "validate_json"})
 PASS_THROUGH = frozenset({"str", "repr", "format", "dedent", "cleandoc"})
 NO_FLOW_BUILTINS = frozenset({"len", "int", "float", "bool", "isinstance", "hash", "id", "type", "range", "enumerate"})
 
@@ -138,13 +138,15 @@ class Evaluator:
 
     def _retext(self, node: cst.CSTNode, flow: Flow, kind: str) -> Flow:
         """Fold the texts of an expression into one Text at its start (the prompt as written)."""
-        if not flow.texts:
+        line, col, end = self.core.line_of(node)
+        # Text defined elsewhere (a constant) keeps its own place; text written here is folded.
+        inside = [t for t in flow.texts if line <= t.line <= end]
+        if not inside:
             return flow
-        static = " ".join(t.text for t in flow.texts)
-        line, col, _ = self.core.line_of(node)
-        first = flow.texts[0]
-        text = Text(line, col, static[:MAX_TEXT], sum(t.length for t in flow.texts), kind, first.name)
-        return Flow(flow.sources, flow.params, (text,), flow.names, flow.loaded, flow.bounded, flow.roles)
+        outside = tuple(t for t in flow.texts if not line <= t.line <= end)
+        static = " ".join(t.text for t in inside)
+        text = Text(line, col, static[:MAX_TEXT], sum(t.length for t in inside), kind, inside[0].name)
+        return Flow(flow.sources, flow.params, (text, *outside), flow.names, flow.loaded, flow.bounded, flow.roles)
 
     def _FormattedString(self, node: cst.FormattedString) -> Flow:
         static = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
@@ -305,6 +307,9 @@ class Evaluator:
             if tail in ("from_template", "from_messages", "from_strings"):
                 return self._retext(node, merge(*arg_flows), "template") if tail == "from_template" else merge(*arg_flows)
             if TRUNCATORS.search(tail):
+                return with_bound(merge(*arg_flows))
+            if tail in VALIDATORS:
+                # a schema model checks the payload (its field limits are the surface's concern)
                 return with_bound(merge(*arg_flows))
             return merge(receiver, *arg_flows)
         if name in NO_FLOW_BUILTINS:
