@@ -101,7 +101,8 @@ def record(request_id, latency):
                 continue
             facts = project.files[path]
             for call in facts.prompts.logs:
-                sources = project.prompts.resolve_deep(path, call.scope, call.flow)
+                # a value computed from user input (an answer, a count) is not the input itself
+                sources = () if call.flow.derived else project.prompts.resolve_deep(path, call.scope, call.flow)
                 names = sensitive_names(call.flow.names)
                 if sources:
                     what = f"user input ({sources[0]})"

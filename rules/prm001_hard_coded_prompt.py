@@ -39,7 +39,7 @@ from readiness.project import Project
 from readiness.rules._prompts import is_test_path
 
 OPENING = re.compile(
-    r"^\W*(you are|you're|you will|you must|your (task|job|role|goal)|act as|as an? |pretend|imagine you|given |please |"
+    r"^\W*(you\b|your (task|job|role|goal)|act as|as an? |pretend|imagine you|given |please |"
     r"do not|don't|never |always |answer|respond|reply|summari[sz]e|translate|classify|extract|generate|write|rewrite|"
     r"create|explain|analy[sz]e|describe|list |return|provide|identify|determine|evaluate|review|suggest|convert|compose|"
     r"draft|tell me|help |here is|here's|based on|using the|read the|design|plan )",

@@ -33,6 +33,7 @@ class Flow:
     loaded: str = ""
     bounded: bool = False
     roles: tuple[RolePart, ...] = ()
+    derived: bool = False  # only computed from the untrusted value (a function's result), not the value itself
 
     @property
     def empty(self) -> bool:
@@ -48,6 +49,7 @@ class Flow:
             loaded=data["loaded"],
             bounded=data["bounded"],
             roles=tuple(RolePart.from_json(r) for r in data["roles"]),
+            derived=data["derived"],
         )
 
 

@@ -279,7 +279,7 @@ def split_roles(flow: Flow, role: str) -> list[tuple[str, Flow, RolePart | None]
     covered_params = {s for p in flow.roles for s in p.flow.params}
     rest = Flow(
         tuple(s for s in flow.sources if s not in covered), tuple(p for p in flow.params if p not in covered_params),
-        flow.texts, flow.names, flow.loaded, flow.bounded,
+        flow.texts, flow.names, flow.loaded, flow.bounded, (), flow.derived,
     )
     if not rest.empty:
         out.append((role if role != "messages" else "unknown", rest, None))
@@ -289,7 +289,8 @@ def split_roles(flow: Flow, role: str) -> list[tuple[str, Flow, RolePart | None]
 def _with_sources(flow: Flow, sources: tuple[str, ...]) -> Flow:
     if sources == flow.sources:
         return flow
-    return merge(flow, Flow(sources=sources, bounded=flow.bounded if (flow.sources or flow.params) else False))
+    tainted = bool(flow.sources or flow.params)
+    return merge(flow, Flow(sources=sources, bounded=flow.bounded if tainted else False, derived=flow.derived if tainted else False))
 
 
 def build_prompt_model(files: dict[str, FileFacts], sites: tuple[CallSite, ...]) -> PromptModel:

@@ -133,8 +133,10 @@ class PromptCollector(Collector):
                 requests.add(name)
             flow = Flow(params=(name,))
             if route is not None and name not in ("self", "cls") and not self._is_dependency(param) and name not in requests:
+                # path segments and typed scalars are short by construction
+                short = "{" + name + "}" in route[2] or "{" + name + ":" in route[2] or annotation in ("int", "float", "bool", "UUID", "date", "datetime")
                 flow = Flow(sources=(f"request parameter `{name}` of {route[1][0]} {route[2] or route[0]}",), params=(name,),
-                            bounded=self._param_bounded(param))
+                            bounded=short or self._param_bounded(param))
             elif cli:
                 flow = Flow(sources=(f"CLI option `{name}`",), params=(name,))
             env[name] = flow
@@ -253,6 +255,11 @@ class PromptCollector(Collector):
                 self.model_context[id(arg.value)] = f"`{arg.keyword.value}=`"
         if qualified in ("os.getenv", "os.environ.get") and len(node.args) > 1:
             self.model_context[id(node.args[1].value)] = "config default"
+        if tail == "get" and len(node.args) == 2 and PROMPT_NAME.search(string_value(node.args[0].value) or "@"):
+            key = string_value(node.args[0].value) or ""
+            default = self.values.of(node.args[1].value)
+            if default.texts and not default.loaded:
+                self._prompt_texts(default, f"default of `{key}`", bool(STRONG_NAME.search(key)))
         if qualified == "print":
             self.prints.append(PrintCall(line, col, self.core.scope, self.main_depth > 0))
             return
@@ -313,8 +320,19 @@ class PromptCollector(Collector):
         return ""
 
     def visit_Return(self, node: cst.Return) -> None:
-        if node.value is not None:
-            self.values.of(node.value)
+        if node.value is None:
+            return
+        flow = self.values.of(node.value)
+        function = self.core.scope.rsplit(".", 1)[-1]
+        if flow.texts and not flow.loaded and PROMPT_NAME.search(function):
+            self._prompt_texts(flow, f"returned by `{function}()`", bool(STRONG_NAME.search(function)))
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = string_value(element.key)
+                if key and PROMPT_NAME.search(key) and string_value(element.value) is not None:
+                    self._prompt_texts(self.values.of(element.value), f"key `{key}`", bool(STRONG_NAME.search(key)))
 
     def visit_Expr(self, node: cst.Expr) -> None:
         if isinstance(node.value, (cst.Dict, cst.List, cst.Tuple)):

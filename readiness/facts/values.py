@@ -8,6 +8,7 @@ whatever its parts carry.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
@@ -42,6 +43,12 @@ SOURCE_ATTRS = {
     "django": frozenset({"POST", "GET", "body", "FILES", "data", "query_params"}),
 }
 VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate_python", "validate_json"})
+TEXT_METHODS = frozenset({
+    "strip", "lstrip", "rstrip", "lower", "upper", "replace", "capitalize", "title", "casefold", "format_map",
+    "removeprefix", "removesuffix", "expandtabs", "center", "ljust", "rjust", "dedent", "cleandoc", "get", "pop",
+    "copy", "substitute", "safe_substitute", "partial", "format_messages", "format_prompt", "invoke",
+    "decode", "encode", "split", "splitlines", "getlist", "to_dict", "dict", "model_dump", "items", "values",
+})
 PASS_THROUGH = frozenset({"str", "repr", "format", "dedent", "cleandoc"})
 NO_FLOW_BUILTINS = frozenset({"len", "int", "float", "bool", "isinstance", "hash", "id", "type", "range", "enumerate"})
 
@@ -62,6 +69,7 @@ def merge(*flows: Flow) -> Flow:
         loaded=next((f.loaded for f in real if f.loaded), ""),
         bounded=bool(tainted) and all(f.bounded for f in tainted),
         roles=tuple(dict.fromkeys(r for f in real for r in f.roles)),
+        derived=bool(tainted) and all(f.derived for f in tainted),
     )
 
 
@@ -70,11 +78,16 @@ def named(flow: Flow, name: str) -> Flow:
     if not flow.texts or all(t.name for t in flow.texts):
         return flow
     texts = tuple(t if t.name else Text(t.line, t.col, t.text, t.length, t.kind, name) for t in flow.texts)
-    return Flow(flow.sources, flow.params, texts, flow.names, flow.loaded, flow.bounded, flow.roles)
+    return replace(flow, texts=texts)
 
 
 def with_bound(flow: Flow) -> Flow:
-    return Flow(flow.sources, flow.params, flow.texts, flow.names, flow.loaded, True, flow.roles)
+    return Flow(flow.sources, flow.params, flow.texts, flow.names, flow.loaded, True, flow.roles, flow.derived)
+
+
+def result_of(flow: Flow) -> Flow:
+    """What a call's result carries: its inputs' origin, not their text or messages."""
+    return Flow(flow.sources, flow.params, (), flow.names, flow.loaded, flow.bounded, (), bool(flow.sources or flow.params))
 
 
 def string_value(node: cst.BaseExpression) -> str | None:
@@ -146,12 +159,12 @@ class Evaluator:
         outside = tuple(t for t in flow.texts if not line <= t.line <= end)
         static = " ".join(t.text for t in inside)
         text = Text(line, col, static[:MAX_TEXT], sum(t.length for t in inside), kind, inside[0].name)
-        return Flow(flow.sources, flow.params, (text, *outside), flow.names, flow.loaded, flow.bounded, flow.roles)
+        return replace(flow, texts=(text, *outside))
 
     def _FormattedString(self, node: cst.FormattedString) -> Flow:
         static = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
         inner = merge(*(self.of(p.expression) for p in node.parts if isinstance(p, cst.FormattedStringExpression)))
-        return merge(self.text(node, static, "fstring"), Flow(inner.sources, inner.params, (), inner.names, inner.loaded, inner.bounded, inner.roles))
+        return merge(self.text(node, static, "fstring"), replace(inner, texts=()))
 
     # -- names -----------------------------------------------------------------
     def _Name(self, node: cst.Name) -> Flow:
@@ -256,10 +269,10 @@ class Evaluator:
 
     def _role(self, node: cst.CSTNode, role: str, content: Flow) -> Flow:
         line, col, _ = self.core.line_of(node)
-        flat = Flow(content.sources, content.params, content.texts, content.names, content.loaded, content.bounded)
+        flat = replace(content, roles=())
         part = RolePart(line, col, role, flat)
         self.on_role(part)
-        return Flow(content.sources, content.params, (), content.names, "", content.bounded, (part,))
+        return replace(content, texts=(), loaded="", roles=(part,))
 
     def _comprehension(self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp) -> Flow:
         return merge(self.of(node.elt), self.of(node.for_in.iter))
@@ -311,7 +324,10 @@ class Evaluator:
             if tail in VALIDATORS:
                 # a schema model checks the payload (its field limits are the surface's concern)
                 return with_bound(merge(*arg_flows))
-            return merge(receiver, *arg_flows)
+            flow = merge(receiver, *arg_flows)
+            if tail in TEXT_METHODS:
+                return flow
+            return result_of(flow)  # a widget, client or helper
         if name in NO_FLOW_BUILTINS:
             return Flow()
         arg_flows = [self.of(a.value) for a in args]
@@ -322,8 +338,7 @@ class Evaluator:
             return flow
         if TRUNCATORS.search(tail or ""):
             return with_bound(flow)
-        # an unknown function: what it returns carries its inputs' origin, not their text
-        return Flow(flow.sources, flow.params, (), flow.names, flow.loaded, flow.bounded, ())
+        return result_of(flow)  # an unknown function
 
     def _kw_role(self, node: cst.Call) -> str:
         for arg in node.args:
