@@ -2,8 +2,10 @@
 
 ## What it does
 Counts string literals that name a model (`"gpt-4o-mini"`, `"claude-3-5-haiku-20241022"`,
-`"gemini-1.5-flash"`, `"openai/gpt-4o"`) across the project's code, leaving out test files and
-defaults of configuration reads (`os.getenv("MODEL", "gpt-4o-mini")`, a settings module). When
+`"gemini-1.5-flash"`, `"openai/gpt-4o"`) in a model position (a `model=`/`model_name=`/`engine=`
+argument, the default of a `model` parameter, an assignment to a `*model*` name) across the
+project's code, leaving out test files and defaults of configuration reads
+(`os.getenv("MODEL", "gpt-4o-mini")`, a settings or config module). When
 three or more such literals sit in two or more files, each one is reported.
 
 ## Why it matters in production
@@ -102,7 +104,8 @@ def answer(q):
             if is_test_path(path) or facts.module.rsplit(".", 1)[-1] in CONFIG_MODULES:
                 continue
             for name in facts.prompts.models:
-                if name.context != "config default":
+                # only names in a model position count: labels in a UI list or a file name are not config
+                if name.context not in ("config default", "literal"):
                     places.append((path, name))
         if len(places) < MIN_PLACES or len({p for p, _ in places}) < 2:
             return

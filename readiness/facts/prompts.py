@@ -331,8 +331,10 @@ class PromptCollector(Collector):
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 key = string_value(element.key)
-                if key and PROMPT_NAME.search(key) and string_value(element.value) is not None:
-                    self._prompt_texts(self.values.of(element.value), f"key `{key}`", bool(STRONG_NAME.search(key)))
+                if key and PROMPT_NAME.search(key):
+                    flow = self.values.of(element.value)
+                    if flow.texts and not flow.loaded:
+                        self._prompt_texts(flow, f"key `{key}`", bool(STRONG_NAME.search(key)))
 
     def visit_Expr(self, node: cst.Expr) -> None:
         if isinstance(node.value, (cst.Dict, cst.List, cst.Tuple)):

@@ -164,7 +164,7 @@ class Evaluator:
     def _FormattedString(self, node: cst.FormattedString) -> Flow:
         static = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
         inner = merge(*(self.of(p.expression) for p in node.parts if isinstance(p, cst.FormattedStringExpression)))
-        return merge(self.text(node, static, "fstring"), replace(inner, texts=()))
+        return self._retext(node, merge(self.text(node, static, "fstring"), inner), "fstring")
 
     # -- names -----------------------------------------------------------------
     def _Name(self, node: cst.Name) -> Flow:
