@@ -65,6 +65,26 @@ print(ask("Summarise: " + text))
             },
             lines=(("cli.py", 4),),
         ),
+        Invalid(
+            """\
+from fastapi import Depends, FastAPI
+from openai import OpenAI
+from pydantic import BaseModel
+
+from auth import require_user
+
+app = FastAPI()
+client = OpenAI()
+
+class Ask(BaseModel):
+    question: str
+
+@app.post("/ask")
+def ask(body: Ask, user=Depends(require_user)):
+    return client.chat.completions.create(model="gpt-4o-mini-2024-07-18", messages=[{"role": "user", "content": body.question}])
+""",
+            lines=(15,),
+        ),
     ]
     VALID = [
         Valid(

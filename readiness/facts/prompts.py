@@ -58,6 +58,7 @@ class PromptCollector(Collector):
         self.main_guard = False
         self.cli = False
         self.candidates: set[tuple[int, int]] = set()
+        self.schemas: dict[str, bool] = {}
         self.values = Evaluator(core, self._lookup, self._on_role, self._is_candidate, lambda: self.request_stack[-1])
 
     # -- environments ------------------------------------------------------------
@@ -152,29 +153,60 @@ class PromptCollector(Collector):
         self.request_stack.pop()
 
     def _is_dependency(self, param: cst.Param) -> bool:
-        text = cst.Module([]).code_for_node(param)
-        return "Depends(" in text or "Security(" in text
+        calls = [param.default] if isinstance(param.default, cst.Call) else []
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if isinstance(annotation, cst.Subscript):
+            calls += [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Call)]
+        return any((dotted(c.func) or "").rsplit(".", 1)[-1] in ("Depends", "Security") for c in calls if isinstance(c, cst.Call))
 
     def _param_bounded(self, param: cst.Param) -> bool:
         annotation = param.annotation.annotation if param.annotation is not None else None
         base = (dotted(annotation) or "") if annotation is not None else ""
         if base and base not in ("str", "bytes", "dict", "Dict", "Any", "list", "List") and base[0].isupper():
-            return True  # a schema model: its fields carry their own bounds (checked on the surface)
-        text = cst.Module([]).code_for_node(param)
-        return "max_length" in text
+            # a schema model: bounded when its text fields are; a model defined elsewhere gets the benefit of the doubt
+            return self.schemas.get(base.rsplit(".", 1)[-1], True)
+        calls = [param.default] if isinstance(param.default, cst.Call) else []
+        if isinstance(annotation, cst.Subscript):
+            calls += [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Call)]
+        return any(a.keyword is not None and a.keyword.value == "max_length" for c in calls if isinstance(c, cst.Call) for a in c.args)
+
+    # -- request schemas ---------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = [self.core.qualify(dotted(b.value) or "") for b in node.bases]
+        if any(b.endswith("BaseModel") or b.rsplit(".", 1)[-1] in self.schemas for b in bases):
+            self.schemas[node.name.value] = True
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._schema_field(node)
+        if node.value is not None:
+            flow = self.values.of(node.value)
+            self._bind(node.target, flow)
+            self._prompt_named(node.target, flow)
+            self._model_assign(node.target, node.value)
+
+    def _schema_field(self, node: cst.AnnAssign) -> None:
+        kinds, names = self.core.kinds, self.core.names
+        if not kinds or kinds[-1] != "class" or names[-1] not in self.schemas:
+            return
+        annotation = node.annotation.annotation
+        if "str" not in {dotted(annotation), *(dotted(e.slice.value) for e in getattr(annotation, "slice", ()) if isinstance(e.slice, cst.Index))}:
+            return
+        calls = [node.value] if isinstance(node.value, cst.Call) else []
+        if isinstance(annotation, cst.Subscript):
+            calls += [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Call)]
+        if not any(a.keyword is not None and a.keyword.value == "max_length" for c in calls if isinstance(c, cst.Call) for a in c.args):
+            self.schemas[names[-1]] = False
 
     # -- statements --------------------------------------------------------------------
     def visit_If(self, node: cst.If) -> None:
-        test = cst.Module([]).code_for_node(node.test).replace("'", '"').replace(" ", "")
-        if self.core.scope == "<module>" and test in ('__name__=="__main__"', '"__main__"==__name__'):
+        if self.core.scope == "<module>" and _is_main_test(node.test):
             self.main_depth += 1
             self.main_guard = True
         if isinstance(node.test, cst.Comparison):
             self._length_check(node.test)
 
     def leave_If(self, original_node: cst.If) -> None:
-        test = cst.Module([]).code_for_node(original_node.test).replace("'", '"').replace(" ", "")
-        if self.core.scope == "<module>" and test in ('__name__=="__main__"', '"__main__"==__name__'):
+        if self.core.scope == "<module>" and _is_main_test(original_node.test):
             self.main_depth -= 1
 
     def visit_Assert(self, node: cst.Assert) -> None:
@@ -195,13 +227,6 @@ class PromptCollector(Collector):
             self._bind(target.target, flow)
             self._prompt_named(target.target, flow)
             self._model_assign(target.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            flow = self.values.of(node.value)
-            self._bind(node.target, flow)
-            self._prompt_named(node.target, flow)
-            self._model_assign(node.target, node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         flow = self.values.of(node.value)
@@ -364,3 +389,15 @@ class PromptCollector(Collector):
             main_guard=self.main_guard,
             cli=self.cli,
         )}
+
+
+def _is_main_test(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"` (either way round)."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    left, right = test.left, test.comparisons[0].comparator
+    if not isinstance(test.comparisons[0].operator, cst.Equal):
+        return False
+    names = {dotted(left), dotted(right)}
+    values = {string_value(left), string_value(right)}
+    return "__name__" in names and "__main__" in values
