@@ -109,7 +109,7 @@ messages.append({"role": "assistant", "content": topic.strip()})
     roles = {site.part.role: site.part.flow for site in facts.prompts.roles}
     assert roles["system"].loaded == "read_text()" and not roles["system"].sources
     assert roles["user"].sources == ("`st.chat_input` (line 7)",) and not roles["user"].bounded
-    assert [t.line for t in roles["user"].texts] == [5, 8]
+    assert [t.line for t in roles["user"].texts] == [5]  # the constant keeps its own place
     assert roles["assistant"].bounded and roles["assistant"].sources == ("`st.text_input` (line 6)",)
     assert [(p.context, p.strong) for p in facts.prompts.texts] == []  # nothing here names itself a prompt
 
