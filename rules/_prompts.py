@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from readiness.facts.flowmodel import Endpoint
+from readiness.facts.surface import AUTH_NAME
 from readiness.project import Project
 
 if sys.version_info >= (3, 11):
@@ -14,10 +15,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-AUTH_NAME = re.compile(
-    r"auth|login|token|jwt|bearer|api_?key|verify|current_user|require_user|get_user|user_from|principal|permission|"
-    r"credential|secur|identity|signed_in|is_admin", re.I,
-)
 AUTH_DECORATOR = re.compile(r"login_required|auth|jwt_required|token_required|requires|permission|protected|api_key", re.I)
 SCRIPT_DIRS = ("scripts/", "script/", "bin/", "tools/", "examples/", "example/", "notebooks/", "docs/", "benchmarks/")
 

@@ -5,7 +5,8 @@ Follows values from where users reach the app (FastAPI/Flask/Django request data
 inputs, Gradio handler arguments, `input()`, `sys.argv`, argparse and click options) through
 assignments, f-strings, `.format`, `%`, concatenation and `join`, within a function and through
 the parameters of wrappers, and reports where one lands in the system role: a `{"role": "system"}`
-message, `SystemMessage`, a `("system", ...)` template entry, or a `system=`/`instructions=` argument.
+message, `SystemMessage`, a `("system", ...)` template entry whose placeholder is filled with it
+(`prompt.invoke({"topic": ...})`, `.format_messages(...)`), or a `system=`/`instructions=` argument.
 
 ## Why it matters in production
 The system prompt is where the app states its rules. Text a user controls placed there is read
@@ -80,6 +81,24 @@ def rewrite():
             },
             lines=(("api.py", 9),),
         ),
+        Invalid(
+            """\
+import streamlit as st
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_openai import ChatOpenAI
+
+prompt = ChatPromptTemplate.from_messages([
+    ("system", "You are the support bot of {company}. Follow its policy strictly."),
+    ("human", "{question}"),
+])
+chain = prompt | ChatOpenAI(model="gpt-4o-mini-2024-07-18")
+company = st.text_input("Company")
+question = st.chat_input("Ask")
+if question:
+    st.write(chain.invoke({"company": company, "question": question[:2000]}).content)
+""",
+            lines=(13,),
+        ),
     ]
     VALID = [
         Valid(
@@ -95,6 +114,22 @@ if question:
         model="gpt-4o-mini-2024-07-18",
         messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": question[:2000]}],
     )
+"""
+        ),
+        Valid(
+            """\
+import streamlit as st
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_openai import ChatOpenAI
+
+prompt = ChatPromptTemplate.from_messages([
+    ("system", "You are the support bot of {company}. Follow its policy strictly."),
+    ("human", "{question}"),
+])
+chain = prompt | ChatOpenAI(model="gpt-4o-mini-2024-07-18")
+question = st.chat_input("Ask")
+if question:
+    st.write(chain.invoke({"company": "Acme", "question": question[:2000]}).content)
 """
         ),
         Valid(

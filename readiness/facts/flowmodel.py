@@ -20,6 +20,7 @@ class Text:
     length: int
     kind: str  # literal | fstring | format | percent | concat | join | template
     name: str = ""  # the variable it was bound to, if any
+    fields: tuple[str, ...] = ()  # template placeholders (`{topic}`, `{{ topic }}`) filled later
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class Flow:
         return cls(
             sources=tuple(data["sources"]),
             params=tuple(data["params"]),
-            texts=tuple(Text(**t) for t in data["texts"]),
+            texts=tuple(Text(**{**t, "fields": tuple(t["fields"])}) for t in data["texts"]),
             names=tuple(data["names"]),
             loaded=data["loaded"],
             bounded=data["bounded"],
@@ -123,7 +124,7 @@ class PromptText:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PromptText:
-        return cls(data["scope"], data["context"], data["strong"], Text(**data["text"]))
+        return cls(data["scope"], data["context"], data["strong"], Text(**{**data["text"], "fields": tuple(data["text"]["fields"])}))
 
 
 @dataclass(frozen=True, slots=True)

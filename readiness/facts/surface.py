@@ -25,7 +25,10 @@ RATE_LIMIT_PACKAGES = frozenset({
     "slowapi", "fastapi_limiter", "flask_limiter", "django_ratelimit", "ratelimit", "limits",
     "fastapi_ratelimit", "starlette_ratelimit", "asgi_ratelimit", "rest_framework.throttling",
 })
-AUTH_NAME = re.compile(r"auth|login|token|jwt|bearer|api_?key|verify|current_user|require_user|get_user|user_from|principal|permission|credential|secur|identity|signed_in|is_admin", re.I)
+AUTH_NAME = re.compile(
+    r"auth|login|token|jwt|bearer|api_?key|verify|current_|_user$|^user$|require_user|get_user|user_from|principal|"
+    r"permission|credential|secur|identity|signed_in|is_admin|session_user|oauth|firebase_user|clerk", re.I,
+)
 AUTH_DECORATOR = re.compile(r"login_required|auth|jwt_required|token_required|requires|permission|protected|api_key", re.I)
 PRIMITIVES = frozenset({"str", "int", "float", "bool", "bytes", "list", "List", "Optional", "Union", "Literal", "date", "datetime", "UUID"})
 RAW = frozenset({"dict", "Dict", "Any", "typing.Any", "object", "Mapping", "JSONResponse"})
@@ -284,6 +287,8 @@ class SurfaceCollector(Collector):
             self.module_consts["cors_all"] = (line, col)
         if target == "CORS_ALLOW_CREDENTIALS" and is_true:
             self.module_consts["cors_credentials"] = True
+        if target == "MIDDLEWARE" and "LoginRequiredMiddleware" in cst.Module([]).code_for_node(value):
+            self.auth.add("Django LoginRequiredMiddleware")
         if target in ("RATELIMIT_ENABLE", "REST_FRAMEWORK"):
             if "THROTTLE" in cst.Module([]).code_for_node(value):
                 self.rate_limits.add("REST framework throttling")

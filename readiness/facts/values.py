@@ -42,6 +42,8 @@ SOURCE_ATTRS = {
     "flask.request": frozenset({"json", "form", "args", "data", "values", "files", "get_json", "get_data", "stream"}),
     "django": frozenset({"POST", "GET", "body", "FILES", "data", "query_params"}),
 }
+FIELD = re.compile(r"\{\{?\s*([A-Za-z_]\w*)\s*\}?\}")
+FILLERS = frozenset({"invoke", "ainvoke", "stream", "astream", "format", "format_messages", "format_prompt", "partial", "batch"})
 VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate_python", "validate_json"})
 TEXT_METHODS = frozenset({
     "strip", "lstrip", "rstrip", "lower", "upper", "replace", "capitalize", "title", "casefold", "format_map",
@@ -77,7 +79,7 @@ def named(flow: Flow, name: str) -> Flow:
     """The same flow with its unnamed texts attributed to the variable `name`."""
     if not flow.texts or all(t.name for t in flow.texts):
         return flow
-    texts = tuple(t if t.name else Text(t.line, t.col, t.text, t.length, t.kind, name) for t in flow.texts)
+    texts = tuple(t if t.name else replace(t, name=name) for t in flow.texts)
     return replace(flow, texts=texts)
 
 
@@ -127,7 +129,8 @@ class Evaluator:
         if not stripped:
             return Flow()
         line, col, _ = self.core.line_of(node)
-        return Flow(texts=(Text(line, col, stripped[:MAX_TEXT], len(stripped), kind),))
+        fields = tuple(dict.fromkeys(FIELD.findall(stripped))) if kind == "literal" else ()
+        return Flow(texts=(Text(line, col, stripped[:MAX_TEXT], len(stripped), kind, "", fields),))
 
     def of(self, node: cst.BaseExpression | None) -> Flow:
         if node is None:
@@ -158,7 +161,8 @@ class Evaluator:
             return flow
         outside = tuple(t for t in flow.texts if not line <= t.line <= end)
         static = " ".join(t.text for t in inside)
-        text = Text(line, col, static[:MAX_TEXT], sum(t.length for t in inside), kind, inside[0].name)
+        fields = tuple(dict.fromkeys(f for t in inside for f in t.fields))
+        text = Text(line, col, static[:MAX_TEXT], sum(t.length for t in inside), kind, inside[0].name, fields)
         return replace(flow, texts=(text, *outside))
 
     def _FormattedString(self, node: cst.FormattedString) -> Flow:
@@ -312,6 +316,8 @@ class Evaluator:
         if isinstance(func, cst.Attribute):
             receiver = self.of(func.value)
             arg_flows = [self.of(a.value) for a in args]
+            if receiver.roles and tail in FILLERS:
+                return self._fill(node, receiver, args)
             if tail == "format":
                 return self._retext(node, merge(receiver, *arg_flows), "format")
             if tail == "join":
@@ -339,6 +345,28 @@ class Evaluator:
         if TRUNCATORS.search(tail or ""):
             return with_bound(flow)
         return result_of(flow)  # an unknown function
+
+    def _fill(self, node: cst.Call, template: Flow, args: list[cst.Arg]) -> Flow:
+        """`prompt.invoke({"topic": x})`, `.format_messages(topic=x)`: values fill the template's messages."""
+        values: dict[str, Flow] = {}
+        for arg in args:
+            if arg.keyword is not None:
+                values[arg.keyword.value] = self.of(arg.value)
+            elif isinstance(arg.value, cst.Dict):
+                for element in arg.value.elements:
+                    key = string_value(element.key) if isinstance(element, cst.DictElement) else None
+                    if key is not None:
+                        values[key] = self.of(element.value)
+        line, col, _ = self.core.line_of(node)
+        parts: list[RolePart] = []
+        for part in template.roles:
+            filled = [values[f] for t in part.flow.texts for f in t.fields if f in values]
+            if filled:
+                part = RolePart(line, col, part.role, merge(part.flow, *filled))
+                self.on_role(part)
+            parts.append(part)
+        rest = merge(*values.values())
+        return replace(merge(replace(template, roles=()), rest), roles=tuple(parts))
 
     def _kw_role(self, node: cst.Call) -> str:
         for arg in node.args:
