@@ -24,7 +24,7 @@ def is_test_path(path: str) -> bool:
     name = parts[-1]
     return (
         any(p in ("tests", "test", "testing") for p in parts[:-1])
-        or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+        or name.startswith("test_") or name.endswith("_test.py") or name in ("conftest.py", "test.py", "tests.py")
     )
 
 
