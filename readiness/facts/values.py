@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from readiness.facts.extract import FactsVisitor
 
 MAX_TEXT = 400
+MAX_ELEMENTS = 64
 ROLE_NAMES = {
     "system": "system", "developer": "system", "user": "user", "human": "user",
     "assistant": "assistant", "ai": "assistant", "model": "assistant", "tool": "tool", "function": "tool",
@@ -239,7 +240,8 @@ class Evaluator:
 
     # -- containers ----------------------------------------------------------------
     def _List(self, node: cst.List) -> Flow:
-        return merge(*(self.of(e.value) for e in node.elements))
+        # a long literal list is data, not a prompt: its head tells what it carries
+        return merge(*(self.of(e.value) for e in node.elements[:MAX_ELEMENTS]))
 
     _Set = _List
 
@@ -249,13 +251,13 @@ class Evaluator:
             role = string_value(elements[0])
             if role is not None and role.lower() in ROLE_NAMES:
                 return self._role(node, ROLE_NAMES[role.lower()], self.of(elements[1]))
-        return merge(*(self.of(e) for e in elements))
+        return merge(*(self.of(e) for e in elements[:MAX_ELEMENTS]))
 
     def _Dict(self, node: cst.Dict) -> Flow:
         role: str | None = None
         content = Flow()
         values: list[Flow] = []
-        for element in node.elements:
+        for element in node.elements[:MAX_ELEMENTS]:
             if isinstance(element, cst.StarredDictElement):
                 values.append(self.of(element.value))
                 continue
