@@ -192,13 +192,14 @@ class Linker:
         for facts in self.files.values():
             for site in facts.prompts.roles:
                 key = (facts.path, site.scope)
-                for param in site.part.flow.params:
-                    roles.setdefault(key, {}).setdefault(param, set()).add(site.part.role)
+                for name in site.part.flow.params:
+                    roles.setdefault(key, {}).setdefault(name, set()).add(site.part.role)
             for call in facts.prompts.calls:
-                if call.candidate and self.site_of(facts, call) is not None and not self.site_of(facts, call).embedding:  # type: ignore[union-attr]
+                call_site = self.site_of(facts, call) if call.candidate else None
+                if call_site is not None and not call_site.embedding:
                     for role, flow, _, _ in self.call_parts(facts, call):
-                        for param in flow.params:
-                            roles.setdefault((facts.path, call.scope), {}).setdefault(param, set()).add(role)
+                        for name in flow.params:
+                            roles.setdefault((facts.path, call.scope), {}).setdefault(name, set()).add(role)
         for _ in range(MAX_ROUNDS):
             changed = False
             for facts in self.files.values():

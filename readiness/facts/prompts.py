@@ -129,7 +129,7 @@ class PromptCollector(Collector):
         requests: set[str] = set()
         for param in params:
             name = param.name.value
-            annotation = dotted(param.annotation.annotation) if param.annotation is not None and dotted(param.annotation.annotation) else ""
+            annotation = (dotted(param.annotation.annotation) or "") if param.annotation is not None else ""
             if annotation.rsplit(".", 1)[-1] in ("Request", "WebSocket", "HttpRequest") or (name == "request" and not route):
                 requests.add(name)
             flow = Flow(params=(name,))
@@ -275,9 +275,9 @@ class PromptCollector(Collector):
         name = dotted(node.func)
         qualified = self.core.qualify(name) if name else ""
         tail = qualified.rsplit(".", 1)[-1] if qualified else (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in MODEL_KEYWORDS:
-                self.model_context[id(arg.value)] = f"`{arg.keyword.value}=`"
+        for given in node.args:
+            if given.keyword is not None and given.keyword.value in MODEL_KEYWORDS:
+                self.model_context[id(given.value)] = f"`{given.keyword.value}=`"
         if qualified in ("os.getenv", "os.environ.get") and len(node.args) > 1:
             self.model_context[id(node.args[1].value)] = "config default"
         if tail == "get" and len(node.args) == 2 and PROMPT_NAME.search(string_value(node.args[0].value) or "@"):
@@ -302,14 +302,14 @@ class PromptCollector(Collector):
             return
         args = tuple(Arg(a.keyword.value if a.keyword is not None else str(i), self.values.of(a.value), *self.core.line_of(a.value)[:2])
                      for i, a in enumerate(node.args) if a.star == "")
-        for arg in args:
-            if arg.flow.texts and not arg.flow.loaded and not arg.key.isdigit() and PROMPT_NAME.search(arg.key):
-                self._prompt_texts(arg.flow, f"keyword `{arg.key}=`", bool(STRONG_NAME.search(arg.key)))
+        for fact in args:
+            if fact.flow.texts and not fact.flow.loaded and not fact.key.isdigit() and PROMPT_NAME.search(fact.key):
+                self._prompt_texts(fact.flow, f"keyword `{fact.key}=`", bool(STRONG_NAME.search(fact.key)))
         if tail in ("PromptTemplate", "ChatPromptTemplate", "from_template", "from_messages", "SystemMessagePromptTemplate"):
-            for arg in args:
-                if arg.flow.texts and not arg.flow.loaded:
-                    self._prompt_texts(arg.flow, f"`{tail}`", False)
-                for part in arg.flow.roles:
+            for fact in args:
+                if fact.flow.texts and not fact.flow.loaded:
+                    self._prompt_texts(fact.flow, f"`{tail}`", False)
+                for part in fact.flow.roles:
                     if part.flow.texts:
                         self._prompt_texts(part.flow, f"{part.role} message of `{tail}`", part.role == "system")
         target = self._target(node, name, qualified)

@@ -309,7 +309,11 @@ class SurfaceCollector(Collector):
         tail = qualified.rsplit(".", 1)[-1]
         kwargs = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         line, col, _ = self.core.line_of(node)
-        true = lambda key: isinstance(kwargs.get(key), cst.Name) and kwargs[key].value == "True"  # noqa: E731
+
+        def true(key: str) -> bool:
+            value = kwargs.get(key)
+            return isinstance(value, cst.Name) and value.value == "True"
+
         if tail == "run" and true("debug"):
             self.settings.append(Setting(line, col, "debug", f"`{name}(debug=True)`"))
         if qualified in ("uvicorn.run", "uvicorn.main.run") and true("reload"):

@@ -261,6 +261,7 @@ class Evaluator:
             if isinstance(element, cst.StarredDictElement):
                 values.append(self.of(element.value))
                 continue
+            assert isinstance(element, cst.DictElement)
             key = string_value(element.key)
             if key == "role":
                 literal = string_value(element.value)
