@@ -2,10 +2,12 @@
 
 ## What it does
 Finds logging calls (`logging`, a `logger`, structlog, loguru) whose arguments carry user input
-(request data, Streamlit and Gradio inputs, CLI input, followed through assignments,
-f-strings and the parameters of the functions it is passed to), or values named as prompts, messages, questions, passwords, secrets, API keys or
-tokens. Counts and metadata are fine: `len(prompt)`, `usage.total_tokens`, `prompt_tokens`,
-`model`, ids and latencies are not flagged.
+(request data, Streamlit and Gradio inputs, CLI input, followed through assignments, f-strings
+and the parameters of the functions it is passed to), or values named as prompts, user messages,
+questions, passwords, secrets, API keys or access tokens. A bare `token` is left alone: in a
+model app it is usually a streamed output token. Counts and metadata are fine: `len(prompt)`,
+`usage.total_tokens`, `prompt_tokens`, `model`, ids, latencies, and values computed from the
+input (an answer's length) are not flagged.
 
 ## Why it matters in production
 Logs are copied to more places, kept longer and read by more people than the database. A prompt
@@ -30,7 +32,7 @@ from readiness.rules._prompts import is_test_path
 SENSITIVE = re.compile(
     r"^(prompt|prompts|full_prompt|system_prompt|user_prompt|final_prompt|user_message|chat_history|"
     r"question|user_question|user_query|user_input|input_text|password|passwd|pwd|secret|client_secret|"
-    r"api_key|apikey|openai_api_key|anthropic_api_key|access_token|auth_token|refresh_token|token|authorization|credentials?)$",
+    r"api_key|apikey|openai_api_key|anthropic_api_key|access_token|auth_token|refresh_token|api_token|bearer_token|authorization|credentials?)$",
     re.I,
 )
 
