@@ -4,7 +4,7 @@
 Follows values from where users reach the app (FastAPI/Flask/Django request data, Streamlit
 inputs, Gradio handler arguments, `input()`, `sys.argv`, argparse and click options) through
 assignments, f-strings, `.format`, `%`, concatenation and `join`, within a function and through
-the parameters of wrappers, and reports where one lands in the system role: a `{"role": "system"}`
+the parameters of wrappers (and of constructors that keep them on `self`), and reports where one lands in the system role: a `{"role": "system"}`
 message, `SystemMessage`, a `("system", ...)` template entry whose placeholder is filled with it
 (`prompt.invoke({"topic": ...})`, `.format_messages(...)`), or a `system=`/`instructions=` argument.
 
@@ -98,6 +98,31 @@ if question:
     st.write(chain.invoke({"company": company, "question": question[:2000]}).content)
 """,
             lines=(13,),
+        ),
+        Invalid(
+            {
+                "agent.py": """\
+from anthropic import Anthropic
+
+class Agent:
+    def __init__(self, system_prompt):
+        self.client = Anthropic(timeout=30)
+        self.system_prompt = system_prompt
+
+    def run(self, prompt):
+        return self.client.messages.create(model="claude-3-5-haiku-20241022", max_tokens=300,
+                                           system=self.system_prompt, messages=[{"role": "user", "content": prompt}])
+""",
+                "app.py": """\
+import streamlit as st
+from agent import Agent
+
+persona = st.text_input("Persona")
+agent = Agent(system_prompt=f"You are {persona}.")
+st.write(agent.run("Introduce yourself."))
+""",
+            },
+            lines=(("app.py", 5),),
         ),
     ]
     VALID = [

@@ -175,6 +175,7 @@ class PromptFacts:
     models: tuple[ModelName, ...] = ()
     main_guard: bool = False
     cli: bool = False
+    init_attrs: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (class, `self.x`, `__init__` params it holds)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> PromptFacts:
@@ -190,6 +191,7 @@ class PromptFacts:
             models=tuple(ModelName(**m) for m in data["models"]),
             main_guard=data["main_guard"],
             cli=data["cli"],
+            init_attrs=tuple((a[0], a[1], tuple(a[2])) for a in data["init_attrs"]),
         )
 
 

@@ -93,17 +93,27 @@ class Linker:
         """The repo function a call target names, if any."""
         if not target:
             return None
-        if (facts.path, target) in self.signatures:
-            return facts.path, target
+        found = self._known(facts.path, target)
+        if found is not None:
+            return found
         prefix = facts.module + "."
-        if facts.module and target.startswith(prefix) and (facts.path, target[len(prefix):]) in self.signatures:
-            return facts.path, target[len(prefix):]
+        if facts.module and target.startswith(prefix):
+            found = self._known(facts.path, target[len(prefix):])
+            if found is not None:
+                return found
         parts = target.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             other = self.by_module.get(".".join(parts[:cut]))
             if other is not None:
-                name = ".".join(parts[cut:])
-                return (other.path, name) if (other.path, name) in self.signatures else None
+                return self._known(other.path, ".".join(parts[cut:]))
+        return None
+
+    def _known(self, path: str, name: str) -> FunctionKey | None:
+        """A function of `path`, or the `__init__` of a class (constructing it calls that)."""
+        if (path, name) in self.signatures:
+            return path, name
+        if (path, f"{name}.__init__") in self.signatures:
+            return path, f"{name}.__init__"
         return None
 
     def site_of(self, facts: FileFacts, call: CallFlow) -> CallSite | None:
@@ -201,7 +211,7 @@ class Linker:
                         for name in flow.params:
                             roles.setdefault((facts.path, call.scope), {}).setdefault(name, set()).add(role)
         for _ in range(MAX_ROUNDS):
-            changed = False
+            changed = self._link_init_attrs()
             for facts in self.files.values():
                 for call in facts.prompts.calls:
                     callee = self.function(facts, call.target)
@@ -219,6 +229,25 @@ class Linker:
                                 changed = True
             if not changed:
                 break
+
+    def _link_init_attrs(self) -> bool:
+        """`__init__` parameters stored on `self` reach the roles its methods put the attribute in."""
+        changed = False
+        for facts in self.files.values():
+            for cls, attr, params in facts.prompts.init_attrs:
+                reached: set[str] = set()
+                for (path, fn), by_param in list(self.param_roles.items()):
+                    if path == facts.path and fn.startswith(cls + ".") and fn != f"{cls}.__init__":
+                        reached |= by_param.get(attr, set())
+                if not reached:
+                    continue
+                init = self.param_roles.setdefault((facts.path, f"{cls}.__init__"), {})
+                for param in params:
+                    mine = init.setdefault(param, set())
+                    if not reached <= mine:
+                        mine |= reached
+                        changed = True
+        return changed
 
     def reaches(self) -> tuple[list[Reach], list[TextUse]]:
         reaches: list[Reach] = []

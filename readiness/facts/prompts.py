@@ -8,6 +8,7 @@ role; literal text that names itself a prompt; log calls; prints; literals that 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -59,13 +60,18 @@ class PromptCollector(Collector):
         self.cli = False
         self.candidates: set[tuple[int, int]] = set()
         self.schemas: dict[str, bool] = {}
+        self.init_attrs: dict[tuple[str, str], tuple[str, ...]] = {}
         self.values = Evaluator(core, self._lookup, self._on_role, self._is_candidate, lambda: self.request_stack[-1])
 
     # -- environments ------------------------------------------------------------
     def _lookup(self, name: str) -> Flow | None:
         if name.startswith("self."):
             cls = self._class()
-            return self.class_envs.get(cls, {}).get(name) if cls else None
+            found = self.class_envs.get(cls, {}).get(name) if cls else None
+            if self.core.scope.endswith(".__init__") or found is None or not found.params:
+                return found
+            # another method reads what `__init__` stored: the attribute stands for those parameters
+            return replace(found, params=(name,))
         for env in reversed(self.envs):
             if name in env:
                 return env[name]
@@ -99,6 +105,8 @@ class PromptCollector(Collector):
             if cls:
                 env = self.class_envs.setdefault(cls, {})
                 env[name] = merge(env[name], flow) if augment and name in env else flow
+                if self.core.scope == f"{cls}.__init__" and flow.params:
+                    self.init_attrs[(cls, name)] = tuple(sorted({*self.init_attrs.get((cls, name), ()), *flow.params}))
             return
         env = self.envs[-1] if "." not in name else self.envs[0]
         env[name] = merge(env[name], flow) if augment and name in env else flow
@@ -388,6 +396,7 @@ class PromptCollector(Collector):
             models=tuple(sorted(models, key=lambda m: (m.line, m.col))),
             main_guard=self.main_guard,
             cli=self.cli,
+            init_attrs=tuple((cls, attr, params) for (cls, attr), params in sorted(self.init_attrs.items())),
         )}
 
 
