@@ -124,6 +124,23 @@ st.write(agent.run("Introduce yourself."))
             },
             lines=(("app.py", 5),),
         ),
+        Invalid(
+            """\
+import streamlit as st
+from anthropic import Anthropic
+
+client = Anthropic(timeout=30)
+persona = st.text_input("Persona")
+request = {
+    "model": "claude-3-5-haiku-20241022",
+    "max_tokens": 300,
+    "system": f"You are {persona}. Be brief.",
+    "messages": [{"role": "user", "content": "Say hello."}],
+}
+reply = client.messages.create(**request)
+""",
+            lines=(9,),
+        ),
     ]
     VALID = [
         Valid(
@@ -173,8 +190,8 @@ def build(user_text):
             if reach.role != "system" or reach.message_line or is_test_path(reach.path):
                 continue
             sources = reach.flow.sources
-            if not sources:
-                continue
+            if not sources or (reach.flow.derived and reach.flow.bounded):
+                continue  # a record looked up by a short id is not the user's text
             where = reach.argument or reach.location
             key = (where.path, where.line)
             if key in seen:

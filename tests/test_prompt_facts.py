@@ -202,3 +202,36 @@ gr.ChatInterface(respond).launch()
 def test_odd_code_gives_facts_not_errors(code: str) -> None:
     facts = facts_of(code, "views.py")
     assert facts.path == "views.py"
+
+
+def test_typed_body_fields_request_settings_and_id_lookups_are_not_prompt_text() -> None:
+    files = {
+        "app.py": '''\
+from typing import Optional
+from fastapi import Depends, FastAPI
+from openai import OpenAI
+from pydantic import BaseModel, Field
+
+app = FastAPI()
+client = OpenAI()
+
+class Budget(BaseModel):
+    amount: Optional[float] = None
+
+class Ask(BaseModel):
+    question: str = Field(max_length=500)
+    budget: Budget
+
+@app.post("/ask/{doc_id}")
+def ask(doc_id: str, body: Ask, user=Depends(get_current_user)):
+    doc = load_document(doc_id)
+    request = {"model": "gpt-4o-mini-2024-07-18", "messages": [
+        {"role": "system", "content": f"Budget is {body.budget.amount}. Context: {doc.summary}"},
+        {"role": "user", "content": body.question},
+    ]}
+    request["tools"] = [{"type": "function", "function": {"name": "x", "description": "You are a tool that does x."}}]
+    return client.chat.completions.create(**request)
+''',
+    }
+    result = run_files(files)
+    assert sorted(f.code for f in result.findings if f.code in ("PRM002", "INP003", "PRM001")) == []

@@ -18,7 +18,7 @@ from readiness.model import Location
 
 SYSTEM_KEYS = frozenset({"system", "instructions", "system_instruction", "system_prompt", "system_message", "preamble"})
 PROMPT_KEYS = frozenset({"prompt", "input", "message", "query", "question", "text", "inputs", "contents", "0"})
-MESSAGE_KEYS = frozenset({"messages", "history", "chat_history"})
+MESSAGE_KEYS = frozenset({"messages", "history", "chat_history", "**"})
 MAX_ROUNDS = 8
 
 FunctionKey = tuple[str, str]  # (path, function qualname)
@@ -202,13 +202,15 @@ class Linker:
         for facts in self.files.values():
             for site in facts.prompts.roles:
                 key = (facts.path, site.scope)
+                if site.part.flow.derived:
+                    continue  # only something computed from the parameter reaches the prompt
                 for name in site.part.flow.params:
                     roles.setdefault(key, {}).setdefault(name, set()).add(site.part.role)
             for call in facts.prompts.calls:
                 call_site = self.site_of(facts, call) if call.candidate else None
                 if call_site is not None and not call_site.embedding:
                     for role, flow, _, _ in self.call_parts(facts, call):
-                        for name in flow.params:
+                        for name in () if flow.derived else flow.params:
                             roles.setdefault((facts.path, call.scope), {}).setdefault(name, set()).add(role)
         for _ in range(MAX_ROUNDS):
             changed = self._link_init_attrs()
@@ -220,7 +222,7 @@ class Linker:
                     for arg in call.args:
                         param = self.param_of(callee, arg.key)
                         reached = roles[callee].get(param or "", set())
-                        if not reached:
+                        if not reached or arg.flow.derived:
                             continue
                         for own in arg.flow.params:
                             mine = roles.setdefault((facts.path, call.scope), {}).setdefault(own, set())

@@ -30,6 +30,15 @@ MODEL_NAME = re.compile(
     re.I,
 )
 MODEL_KEYWORDS = frozenset({"model", "model_name", "engine", "deployment_name", "deployment_id", "model_id", "llm_model"})
+#: Keys of a model request that hold settings, not prompt content (`kwargs["tools"] = ...`).
+REQUEST_SETTINGS = frozenset({
+    "tools", "tool_choice", "functions", "function_call", "model", "max_tokens", "temperature", "top_p", "stop",
+    "response_format", "metadata", "stream", "seed", "timeout", "max_completion_tokens", "n", "logprobs",
+})
+TYPED_SCALARS = frozenset({
+    "int", "float", "bool", "Decimal", "date", "datetime", "time", "UUID", "Literal", "conint", "confloat",
+    "PositiveInt", "NonNegativeInt", "PositiveFloat", "NonNegativeFloat", "StrictInt", "StrictFloat", "StrictBool",
+})
 #: Packages whose calls never lead to a repo's own prompt gateway (kept out of the facts).
 EXTERNAL_HEADS = frozenset({
     "streamlit", "gradio", "click", "typer", "argparse", "logging", "os", "sys", "re", "json", "pathlib", "fastapi",
@@ -61,7 +70,9 @@ class PromptCollector(Collector):
         self.candidates: set[tuple[int, int]] = set()
         self.schemas: dict[str, bool] = {}
         self.init_attrs: dict[tuple[str, str], tuple[str, ...]] = {}
-        self.values = Evaluator(core, self._lookup, self._on_role, self._is_candidate, lambda: self.request_stack[-1])
+        self.schema_fields: dict[str, dict[str, str]] = {}
+        self.param_schemas: list[dict[str, str]] = [{}]
+        self.values = Evaluator(core, self._lookup, self._on_role, self._is_candidate, lambda: self.request_stack[-1], self._typed)
 
     # -- environments ------------------------------------------------------------
     def _lookup(self, name: str) -> Flow | None:
@@ -91,7 +102,9 @@ class PromptCollector(Collector):
             return
         if isinstance(target, cst.Subscript):
             base = dotted(target.value)
-            if base is not None:
+            index = target.slice[0].slice if len(target.slice) == 1 else None
+            key = string_value(index.value) if isinstance(index, cst.Index) else None
+            if base is not None and key not in REQUEST_SETTINGS:
                 self._bind_name(base, flow, augment=True)
             return
         name = dotted(target)
@@ -153,10 +166,15 @@ class PromptCollector(Collector):
                 value = string_value(param.default)
                 if value is not None and MODEL_NAME.match(value) and "model" in name.lower():
                     self.model_context[id(param.default)] = f"default of `{name}`"
+        self.param_schemas.append({
+            p.name.value: annotation_head(p.annotation.annotation) for p in params
+            if route is not None and p.annotation is not None and annotation_head(p.annotation.annotation) in self.schema_fields
+        })
         self.envs.append(env)
         self.request_stack.append(frozenset(requests) | (self.request_stack[-1] if len(self.request_stack) > 1 else frozenset()))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.param_schemas.pop()
         self.envs.pop()
         self.request_stack.pop()
 
@@ -178,6 +196,21 @@ class PromptCollector(Collector):
             calls += [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Call)]
         return any(a.keyword is not None and a.keyword.value == "max_length" for c in calls if isinstance(c, cst.Call) for a in c.args)
 
+    def _typed(self, name: str) -> bool:
+        """`body.price.amount` is a validated number, bool or choice (it cannot carry instructions)."""
+        head, *fields = name.split(".")
+        schema = self.param_schemas[-1].get(head)
+        for field in fields:
+            if schema is None:
+                return False
+            kind = self.schema_fields.get(schema, {}).get(field)
+            if kind is None:
+                return False
+            if kind in TYPED_SCALARS:
+                return True
+            schema = kind if kind in self.schema_fields else None
+        return False
+
     # -- request schemas ---------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = [self.core.qualify(dotted(b.value) or "") for b in node.bases]
@@ -197,6 +230,9 @@ class PromptCollector(Collector):
         if not kinds or kinds[-1] != "class" or names[-1] not in self.schemas:
             return
         annotation = node.annotation.annotation
+        field = dotted(node.target)
+        if field is not None:
+            self.schema_fields.setdefault(names[-1], {})[field] = annotation_head(annotation)
         if "str" not in {dotted(annotation), *(dotted(e.slice.value) for e in getattr(annotation, "slice", ()) if isinstance(e.slice, cst.Index))}:
             return
         calls = [node.value] if isinstance(node.value, cst.Call) else []
@@ -308,8 +344,9 @@ class PromptCollector(Collector):
             if receiver is not None:
                 self._bind_name(receiver, merge(*(self.values.of(a.value) for a in node.args)), augment=True)
             return
-        args = tuple(Arg(a.keyword.value if a.keyword is not None else str(i), self.values.of(a.value), *self.core.line_of(a.value)[:2])
-                     for i, a in enumerate(node.args) if a.star == "")
+        args = tuple(Arg(a.keyword.value if a.keyword is not None else (str(i) if not a.star else a.star), self.values.of(a.value),
+                         *self.core.line_of(a.value)[:2])
+                     for i, a in enumerate(node.args) if a.star != "*")
         for fact in args:
             if fact.flow.texts and not fact.flow.loaded and not fact.key.isdigit() and PROMPT_NAME.search(fact.key):
                 self._prompt_texts(fact.flow, f"keyword `{fact.key}=`", bool(STRONG_NAME.search(fact.key)))
@@ -410,3 +447,18 @@ def _is_main_test(test: cst.BaseExpression) -> bool:
     names = {dotted(left), dotted(right)}
     values = {string_value(left), string_value(right)}
     return "__name__" in names and "__main__" in values
+
+
+def annotation_head(annotation: cst.BaseExpression) -> str:
+    """`Optional[int]` -> `int`, `Annotated[float, Field(...)]` -> `float`, `app.Price` -> `Price`."""
+    node = annotation
+    while isinstance(node, cst.Subscript) and (dotted(node.value) or "").rsplit(".", 1)[-1] in ("Optional", "Annotated"):
+        first = node.slice[0].slice
+        if not isinstance(first, cst.Index):
+            break
+        node = first.value
+    if isinstance(node, cst.Subscript):
+        node = node.value
+    if isinstance(node, cst.BinaryOperation):  # `int | None`
+        node = node.left
+    return (dotted(node) or "").rsplit(".", 1)[-1]

@@ -44,6 +44,8 @@ SOURCE_ATTRS = {
     "django": frozenset({"POST", "GET", "body", "FILES", "data", "query_params"}),
 }
 FIELD = re.compile(r"\{\{?\s*([A-Za-z_]\w*)\s*\}?\}")
+REQUEST_PROMPT_KEYS = frozenset({"messages", "prompt", "input", "contents", "query", "question"})
+REQUEST_SYSTEM_KEYS = frozenset({"system", "instructions", "system_instruction"})
 FILLERS = frozenset({"invoke", "ainvoke", "stream", "astream", "format", "format_messages", "format_prompt", "partial", "batch"})
 VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate_python", "validate_json"})
 TEXT_METHODS = frozenset({
@@ -118,12 +120,14 @@ class Evaluator:
     """Computes `Flow`s for expressions; `lookup` resolves a name in the collector's environments."""
 
     def __init__(self, core: FactsVisitor, lookup: Callable[[str], Flow | None], on_role: Callable[[RolePart], None],
-                 is_candidate: Callable[[cst.Call], bool], request_names: Callable[[], frozenset[str]]) -> None:
+                 is_candidate: Callable[[cst.Call], bool], request_names: Callable[[], frozenset[str]],
+                 typed: Callable[[str], bool] = lambda name: False) -> None:
         self.core = core
         self.lookup = lookup
         self.on_role = on_role
         self.is_candidate = is_candidate
         self.request_names = request_names
+        self.typed = typed
 
     def text(self, node: cst.CSTNode, value: str, kind: str) -> Flow:
         stripped = value.strip()
@@ -181,6 +185,8 @@ class Evaluator:
     def _Attribute(self, node: cst.Attribute) -> Flow:
         name = dotted(node)
         if name is not None:
+            if self.typed(name):
+                return Flow(names=(name,))
             found = self.lookup(name)
             if found is not None:
                 return merge(found, Flow(names=(name,)))
@@ -268,6 +274,11 @@ class Evaluator:
                 role = ROLE_NAMES.get(literal.lower(), "unknown") if literal is not None else "unknown"
             elif key in ("content", "parts", "text"):
                 content = merge(content, self.of(element.value))
+            elif key in REQUEST_SYSTEM_KEYS and _is_request(node):
+                # the keyword arguments of a model call, built as a dict and passed as `**kwargs`
+                values.append(self._role(element.value, "system", self.of(element.value)))
+            elif key not in REQUEST_PROMPT_KEYS and _is_request(node):
+                continue  # tools, model, limits: not prompt content
             else:
                 values.append(self.of(element.value))
         if role is not None:
@@ -408,3 +419,9 @@ class Evaluator:
                 if self.core.qualify(receiver_name) == "flask.request" and tail in ("get_json", "get_data"):
                     return Flow(sources=(f"Flask `request.{tail}()`",))
         return None
+
+
+def _is_request(node: cst.Dict) -> bool:
+    """A dict that holds a model request's arguments (`model` and `messages`)."""
+    keys = {string_value(e.key) for e in node.elements if isinstance(e, cst.DictElement)}
+    return "messages" in keys or ("model" in keys and "max_tokens" in keys)
