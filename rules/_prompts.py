@@ -1,13 +1,12 @@
 """Helpers shared by the prompt, input and web-surface rules of the core pack."""
 from __future__ import annotations
 
-import re
 import sys
 from functools import lru_cache
 from importlib import resources
 
 from readiness.facts.flowmodel import Endpoint
-from readiness.facts.surface import AUTH_NAME
+from readiness.facts.vocabulary import AUTH_DECORATOR, AUTH_NAME
 from readiness.project import Project
 
 if sys.version_info >= (3, 11):
@@ -15,7 +14,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-AUTH_DECORATOR = re.compile(r"login_required|auth|jwt_required|token_required|requires|permission|protected|api_key", re.I)
 SCRIPT_DIRS = ("scripts/", "script/", "bin/", "tools/", "examples/", "example/", "notebooks/", "docs/", "benchmarks/")
 
 

@@ -7,7 +7,6 @@ role; literal text that names itself a prompt; log calls; prints; literals that 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -18,34 +17,11 @@ from readiness.facts.flowmodel import (
     Arg, CallFlow, Flow, LogCall, ModelName, PrintCall, PromptFacts, PromptText, RolePart, RoleSite, Signature,
 )
 from readiness.facts.surface import route_of
-from readiness.facts.values import Evaluator, dotted, merge, named, string_value, with_bound
-
-PROMPT_NAME = re.compile(r"prompt|instruction|template|persona|system_?(msg|message)|^system$|preamble|guideline", re.I)
-STRONG_NAME = re.compile(r"system|instruction|persona|preamble|guideline", re.I)
-MODEL_NAME = re.compile(
-    r"^(gpt-[0-9][\w.\-]*|gpt-oss[\w.\-]*|chatgpt-[\w.\-]+|o[1-9](-[\w.\-]+)?|text-(davinci|embedding|curie|babbage|ada)[\w.\-]*|"
-    r"claude-[\w.\-@]+|gemini-[\w.\-]+|(open-)?(mistral|mixtral|codestral|ministral|pixtral|magistral|devstral)[\w.\-]*|"
-    r"command(-[\w.\-]+)?|llama[\w.\-:]*|meta-llama/[\w.\-]+|anthropic\.claude[\w.\-:]+|models/gemini-[\w.\-]+|"
-    r"(openai|anthropic|gemini|mistral|groq|together_ai|bedrock|vertex_ai)/[\w.\-/:@]+)$",
-    re.I,
+from readiness.facts.vocabulary import (
+    CLICK_DECORATORS, EXTERNAL_HEADS, MODEL_KEYWORDS, MODEL_NAME, PROMPT_NAME, REQUEST_SETTINGS, STRONG_NAME,
+    TYPED_SCALARS, annotation_head, is_main_test,
 )
-MODEL_KEYWORDS = frozenset({"model", "model_name", "engine", "deployment_name", "deployment_id", "model_id", "llm_model"})
-#: Keys of a model request that hold settings, not prompt content (`kwargs["tools"] = ...`).
-REQUEST_SETTINGS = frozenset({
-    "tools", "tool_choice", "functions", "function_call", "model", "max_tokens", "temperature", "top_p", "stop",
-    "response_format", "metadata", "stream", "seed", "timeout", "max_completion_tokens", "n", "logprobs",
-})
-TYPED_SCALARS = frozenset({
-    "int", "float", "bool", "Decimal", "date", "datetime", "time", "UUID", "Literal", "conint", "confloat",
-    "PositiveInt", "NonNegativeInt", "PositiveFloat", "NonNegativeFloat", "StrictInt", "StrictFloat", "StrictBool",
-})
-#: Packages whose calls never lead to a repo's own prompt gateway (kept out of the facts).
-EXTERNAL_HEADS = frozenset({
-    "streamlit", "gradio", "click", "typer", "argparse", "logging", "os", "sys", "re", "json", "pathlib", "fastapi",
-    "flask", "pydantic", "typing", "rich", "requests", "httpx", "print", "dict", "list", "set", "str", "isinstance",
-    "getattr", "setattr", "hasattr", "datetime", "time", "uuid", "random", "subprocess", "shutil", "sqlite3",
-})
-CLICK_DECORATORS = frozenset({"click.command", "click.option", "click.argument", "typer.Option", "typer.Argument"})
+from readiness.facts.values import Evaluator, dotted, merge, named, string_value, with_bound
 
 
 class PromptCollector(Collector):
@@ -243,14 +219,14 @@ class PromptCollector(Collector):
 
     # -- statements --------------------------------------------------------------------
     def visit_If(self, node: cst.If) -> None:
-        if self.core.scope == "<module>" and _is_main_test(node.test):
+        if self.core.scope == "<module>" and is_main_test(node.test):
             self.main_depth += 1
             self.main_guard = True
         if isinstance(node.test, cst.Comparison):
             self._length_check(node.test)
 
     def leave_If(self, original_node: cst.If) -> None:
-        if self.core.scope == "<module>" and _is_main_test(original_node.test):
+        if self.core.scope == "<module>" and is_main_test(original_node.test):
             self.main_depth -= 1
 
     def visit_Assert(self, node: cst.Assert) -> None:
@@ -436,29 +412,3 @@ class PromptCollector(Collector):
             init_attrs=tuple((cls, attr, params) for (cls, attr), params in sorted(self.init_attrs.items())),
         )}
 
-
-def _is_main_test(test: cst.BaseExpression) -> bool:
-    """`__name__ == "__main__"` (either way round)."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    left, right = test.left, test.comparisons[0].comparator
-    if not isinstance(test.comparisons[0].operator, cst.Equal):
-        return False
-    names = {dotted(left), dotted(right)}
-    values = {string_value(left), string_value(right)}
-    return "__name__" in names and "__main__" in values
-
-
-def annotation_head(annotation: cst.BaseExpression) -> str:
-    """`Optional[int]` -> `int`, `Annotated[float, Field(...)]` -> `float`, `app.Price` -> `Price`."""
-    node = annotation
-    while isinstance(node, cst.Subscript) and (dotted(node.value) or "").rsplit(".", 1)[-1] in ("Optional", "Annotated"):
-        first = node.slice[0].slice
-        if not isinstance(first, cst.Index):
-            break
-        node = first.value
-    if isinstance(node, cst.Subscript):
-        node = node.value
-    if isinstance(node, cst.BinaryOperation):  # `int | None`
-        node = node.left
-    return (dotted(node) or "").rsplit(".", 1)[-1]

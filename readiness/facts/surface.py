@@ -6,7 +6,6 @@ that matter in production (debug, auto-reload, CORS).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,26 +13,10 @@ import libcst as cst
 
 from readiness.facts.extract import Collector, FactsVisitor
 from readiness.facts.flowmodel import Endpoint, EndpointParam, Handler, Launch, Setting, SurfaceFacts
-from readiness.facts.values import dotted, string_value
-
-ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "route", "websocket", "options", "head"})
-APP_CTORS = {
-    "fastapi.FastAPI": "fastapi", "fastapi.APIRouter": "fastapi", "starlette.applications.Starlette": "fastapi",
-    "flask.Flask": "flask", "flask.Blueprint": "flask", "quart.Quart": "flask",
-}
-RATE_LIMIT_PACKAGES = frozenset({
-    "slowapi", "fastapi_limiter", "flask_limiter", "django_ratelimit", "ratelimit", "limits",
-    "fastapi_ratelimit", "starlette_ratelimit", "asgi_ratelimit", "rest_framework.throttling",
-})
-AUTH_NAME = re.compile(
-    r"auth|login|token|jwt|bearer|api_?key|verify|current_|_user$|^user$|require_user|get_user|user_from|principal|"
-    r"permission|credential|secur|identity|signed_in|is_admin|session_user|oauth|firebase_user|clerk", re.I,
+from readiness.facts.vocabulary import (
+    APP_CTORS, AUTH_NAME, GRADIO_EVENTS, PRIMITIVES, RATE_LIMIT_PACKAGES, RAW, ROUTE_METHODS, SCHEMA_VALIDATORS,
 )
-AUTH_DECORATOR = re.compile(r"login_required|auth|jwt_required|token_required|requires|permission|protected|api_key", re.I)
-PRIMITIVES = frozenset({"str", "int", "float", "bool", "bytes", "list", "List", "Optional", "Union", "Literal", "date", "datetime", "UUID"})
-RAW = frozenset({"dict", "Dict", "Any", "typing.Any", "object", "Mapping", "JSONResponse"})
-VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate", "load", "validate_json", "TypeAdapter"})
-GRADIO_EVENTS = frozenset({"click", "submit", "change", "input", "upload", "select", "then", "success", "stream", "blur", "release"})
+from readiness.facts.values import dotted, string_value
 
 
 def route_of(core: FactsVisitor, decorator: cst.Decorator) -> tuple[str, tuple[str, ...], str, str] | None:
@@ -338,7 +321,7 @@ class SurfaceCollector(Collector):
             public = true("share") or string_value(kwargs.get("server_name", cst.Name("x"))) == "0.0.0.0"
             self.launches.append(Launch(line, col, "gradio", public, "auth" in kwargs or "auth_dependency" in kwargs))
         builder = self._endpoint()
-        if builder is not None and (tail in VALIDATORS or (name in self.schemas and any(a.star == "**" for a in node.args))):
+        if builder is not None and (tail in SCHEMA_VALIDATORS or (name in self.schemas and any(a.star == "**" for a in node.args))):
             builder.validates = True
         if tail in ("Limiter", "RateLimiter", "SlowAPIMiddleware"):
             self.rate_limits.add(name)

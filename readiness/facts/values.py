@@ -7,55 +7,20 @@ whatever its parts carry.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
 from readiness.facts.flowmodel import Flow, RolePart, Text
+from readiness.facts.vocabulary import (
+    FIELD, FILLERS, LOADERS, LOADER_HEADS, MAX_ELEMENTS, MAX_TEXT, MESSAGE_CLASSES, NO_FLOW_BUILTINS,
+    PASS_THROUGH, REQUEST_PROMPT_KEYS, REQUEST_SYSTEM_KEYS, ROLE_NAMES, SOURCE_ATTRS, STREAMLIT_INPUTS,
+    TEXT_METHODS, TRUNCATORS, VALIDATORS,
+)
 
 if TYPE_CHECKING:
     from readiness.facts.extract import FactsVisitor
-
-MAX_TEXT = 400
-MAX_ELEMENTS = 64
-ROLE_NAMES = {
-    "system": "system", "developer": "system", "user": "user", "human": "user",
-    "assistant": "assistant", "ai": "assistant", "model": "assistant", "tool": "tool", "function": "tool",
-}
-MESSAGE_CLASSES = {
-    "SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant",
-    "SystemMessagePromptTemplate": "system", "HumanMessagePromptTemplate": "user",
-    "AIMessagePromptTemplate": "assistant", "ChatMessage": "", "ToolMessage": "tool",
-}
-STREAMLIT_INPUTS = frozenset({
-    "text_input", "chat_input", "text_area", "file_uploader", "camera_input", "audio_input",
-})
-#: Calls that read text from outside the code: the versioned-prompt pattern.
-LOADERS = frozenset({
-    "read", "read_text", "readlines", "read_bytes", "get_template", "safe_load", "load", "loads", "full_load",
-    "pull", "load_prompt", "get_prompt", "from_file", "from_template_file", "getvalue",
-})
-LOADER_HEADS = frozenset({"yaml", "json", "tomllib", "tomli", "toml", "langchain", "langfuse", "promptlayer"})
-TRUNCATORS = re.compile(r"truncat|clip|shorten|limit_|_limit|trim_to|max_len", re.I)
-SOURCE_ATTRS = {
-    "flask.request": frozenset({"json", "form", "args", "data", "values", "files", "get_json", "get_data", "stream"}),
-    "django": frozenset({"POST", "GET", "body", "FILES", "data", "query_params"}),
-}
-FIELD = re.compile(r"\{\{?\s*([A-Za-z_]\w*)\s*\}?\}")
-REQUEST_PROMPT_KEYS = frozenset({"messages", "prompt", "input", "contents", "query", "question"})
-REQUEST_SYSTEM_KEYS = frozenset({"system", "instructions", "system_instruction"})
-FILLERS = frozenset({"invoke", "ainvoke", "stream", "astream", "format", "format_messages", "format_prompt", "partial", "batch"})
-VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate_python", "validate_json"})
-TEXT_METHODS = frozenset({
-    "strip", "lstrip", "rstrip", "lower", "upper", "replace", "capitalize", "title", "casefold", "format_map",
-    "removeprefix", "removesuffix", "expandtabs", "center", "ljust", "rjust", "dedent", "cleandoc", "get", "pop",
-    "copy", "substitute", "safe_substitute", "partial", "format_messages", "format_prompt", "invoke",
-    "decode", "encode", "split", "splitlines", "getlist", "to_dict", "dict", "model_dump", "items", "values",
-})
-PASS_THROUGH = frozenset({"str", "repr", "format", "dedent", "cleandoc"})
-NO_FLOW_BUILTINS = frozenset({"len", "int", "float", "bool", "isinstance", "hash", "id", "type", "range", "enumerate"})
 
 
 def merge(*flows: Flow) -> Flow:
