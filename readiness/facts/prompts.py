@@ -19,9 +19,9 @@ from readiness.facts.flowmodel import (
 from readiness.facts.surface import route_of
 from readiness.facts.vocabulary import (
     CLICK_DECORATORS, EXTERNAL_HEADS, MODEL_KEYWORDS, MODEL_NAME, PROMPT_NAME, REQUEST_SETTINGS, STRONG_NAME,
-    TYPED_SCALARS, annotation_head, is_main_test,
+    TYPED_SCALARS, annotation_head, dotted, is_main_test, string_value,
 )
-from readiness.facts.values import Evaluator, dotted, merge, named, string_value, with_bound
+from readiness.facts.values import Evaluator, merge, named, with_bound
 
 
 class PromptCollector(Collector):

@@ -15,8 +15,8 @@ from readiness.facts.extract import Collector, FactsVisitor
 from readiness.facts.flowmodel import Endpoint, EndpointParam, Handler, Launch, Setting, SurfaceFacts
 from readiness.facts.vocabulary import (
     APP_CTORS, AUTH_NAME, GRADIO_EVENTS, PRIMITIVES, RATE_LIMIT_PACKAGES, RAW, ROUTE_METHODS, SCHEMA_VALIDATORS,
+    dotted, string_value,
 )
-from readiness.facts.values import dotted, string_value
 
 
 def route_of(core: FactsVisitor, decorator: cst.Decorator) -> tuple[str, tuple[str, ...], str, str] | None:

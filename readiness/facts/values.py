@@ -16,7 +16,7 @@ from readiness.facts.flowmodel import Flow, RolePart, Text
 from readiness.facts.vocabulary import (
     FIELD, FILLERS, LOADERS, LOADER_HEADS, MAX_ELEMENTS, MAX_TEXT, MESSAGE_CLASSES, NO_FLOW_BUILTINS,
     PASS_THROUGH, REQUEST_PROMPT_KEYS, REQUEST_SYSTEM_KEYS, ROLE_NAMES, SOURCE_ATTRS, STREAMLIT_INPUTS,
-    TEXT_METHODS, TRUNCATORS, VALIDATORS,
+    TEXT_METHODS, TRUNCATORS, VALIDATORS, dotted, string_value,
 )
 
 if TYPE_CHECKING:
@@ -58,27 +58,6 @@ def with_bound(flow: Flow) -> Flow:
 def result_of(flow: Flow) -> Flow:
     """What a call's result carries: its inputs' origin, not their text or messages."""
     return Flow(flow.sources, flow.params, (), flow.names, flow.loaded, flow.bounded, (), bool(flow.sources or flow.params))
-
-
-def string_value(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes
-            return None
-        return value if isinstance(value, str) else None
-    return None
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
 
 
 class Evaluator:

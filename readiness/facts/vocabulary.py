@@ -6,7 +6,8 @@ import re
 import libcst as cst
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
+def dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
         parts.append(node.attr.value)
@@ -17,7 +18,8 @@ def _dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _string(node: cst.BaseExpression) -> str | None:
+def string_value(node: cst.BaseExpression) -> str | None:
+    """The value of a string literal (implicit concatenation included), else None."""
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         try:
             value = node.evaluated_value
@@ -100,15 +102,15 @@ def is_main_test(test: cst.BaseExpression) -> bool:
     left, right = test.left, test.comparisons[0].comparator
     if not isinstance(test.comparisons[0].operator, cst.Equal):
         return False
-    names = {_dotted(left), _dotted(right)}
-    values = {_string(left), _string(right)}
+    names = {dotted(left), dotted(right)}
+    values = {string_value(left), string_value(right)}
     return "__name__" in names and "__main__" in values
 
 
 def annotation_head(annotation: cst.BaseExpression) -> str:
     """`Optional[int]` -> `int`, `Annotated[float, Field(...)]` -> `float`, `app.Price` -> `Price`."""
     node = annotation
-    while isinstance(node, cst.Subscript) and (_dotted(node.value) or "").rsplit(".", 1)[-1] in ("Optional", "Annotated"):
+    while isinstance(node, cst.Subscript) and (dotted(node.value) or "").rsplit(".", 1)[-1] in ("Optional", "Annotated"):
         first = node.slice[0].slice
         if not isinstance(first, cst.Index):
             break
@@ -117,7 +119,7 @@ def annotation_head(annotation: cst.BaseExpression) -> str:
         node = node.value
     if isinstance(node, cst.BinaryOperation):  # `int | None`
         node = node.left
-    return (_dotted(node) or "").rsplit(".", 1)[-1]
+    return (dotted(node) or "").rsplit(".", 1)[-1]
 
 #: The web surface.
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "route", "websocket", "options", "head"})
