@@ -4,7 +4,8 @@
 Finds `print(...)` calls in application code. Scripts are left alone: files under `scripts/`,
 `bin/`, `tools/`, `examples/`, command-line modules (argparse, click, typer), modules with an
 `if __name__ == "__main__":` block and no web or UI surface, `setup.py`, `manage.py`, notebooks
-and tests; and so is every `print` inside an `if __name__ == "__main__":` block.
+and tests; and so is every `print` inside an `if __name__ == "__main__":` block, and at the top
+level of a file that serves no web or UI framework (a script's body).
 
 ## Why it matters in production
 `print` output has no level, no timestamp, no request context and no structure; in a container it
@@ -38,6 +39,15 @@ class PrintInsteadOfLogging(Rule):
     INVALID = [
         Invalid(
             """\
+import streamlit as st
+
+question = st.text_input("Question")
+print("asked:", len(question))
+""",
+            lines=(4,),
+        ),
+        Invalid(
+            """\
 from fastapi import FastAPI
 
 app = FastAPI()
@@ -60,6 +70,16 @@ def load(path):
         ),
     ]
     VALID = [
+        Valid(
+            """\
+import time
+
+start = time.time()
+total = sum(range(1000))
+print("took", time.time() - start)
+""",
+            path="benchmark_sum.py",
+        ),
         Valid(
             """\
 import logging
@@ -96,6 +116,8 @@ def main():
             surface = facts.surface
             if prompts.cli or (prompts.main_guard and not (set(surface.frameworks) & UI_FRAMEWORKS)):
                 continue
+            ui = bool(set(surface.frameworks) & UI_FRAMEWORKS)
             for call in prompts.prints:
-                if not call.in_main:
+                # top-level code of a file with no web or UI framework is a script's body
+                if not call.in_main and (ui or call.scope != "<module>"):
                     yield self.finding(location(facts, call.line, call.col), "`print` in service code; use `logging` with a level")
