@@ -39,12 +39,12 @@ class PrintInsteadOfLogging(Rule):
     INVALID = [
         Invalid(
             """\
-import streamlit as st
-
-question = st.text_input("Question")
-print("asked:", len(question))
+def load(path):
+    print(f"loading {path}")
+    return open(path).read()
 """,
-            lines=(4,),
+            path="app/store.py",
+            lines=(2,),
         ),
         Invalid(
             """\
@@ -61,25 +61,15 @@ def ask(q: str):
         ),
         Invalid(
             """\
-def load(path):
-    print(f"loading {path}")
-    return open(path).read()
+import streamlit as st
+
+question = st.text_input("Question")
+print("asked:", len(question))
 """,
-            path="app/store.py",
-            lines=(2,),
+            lines=(4,),
         ),
     ]
     VALID = [
-        Valid(
-            """\
-import time
-
-start = time.time()
-total = sum(range(1000))
-print("took", time.time() - start)
-""",
-            path="benchmark_sum.py",
-        ),
         Valid(
             """\
 import logging
@@ -104,6 +94,16 @@ def main():
     print(parser.parse_args().path)
 """,
             path="tools/show.py",
+        ),
+        Valid(
+            """\
+import time
+
+start = time.time()
+total = sum(range(1000))
+print("took", time.time() - start)
+""",
+            path="benchmark_sum.py",
         ),
     ]
 
