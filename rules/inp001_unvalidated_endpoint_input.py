@@ -89,6 +89,22 @@ async def chat(body: ChatRequest):
         Valid(
             """\
 from flask import Flask, request
+from openai import OpenAI
+
+from schemas import SummaryRequest
+
+app = Flask(__name__)
+client = OpenAI()
+
+@app.post("/summarise")
+def summarise():
+    body = SummaryRequest(**request.get_json())
+    return client.chat.completions.create(model="gpt-4o-mini-2024-07-18", messages=[{"role": "user", "content": body.text}])
+"""
+        ),
+        Valid(
+            """\
+from flask import Flask, request
 
 app = Flask(__name__)
 

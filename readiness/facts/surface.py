@@ -321,7 +321,9 @@ class SurfaceCollector(Collector):
             public = true("share") or string_value(kwargs.get("server_name", cst.Name("x"))) == "0.0.0.0"
             self.launches.append(Launch(line, col, "gradio", public, "auth" in kwargs or "auth_dependency" in kwargs))
         builder = self._endpoint()
-        if builder is not None and (tail in SCHEMA_VALIDATORS or (name in self.schemas and any(a.star == "**" for a in node.args))):
+        # `Model(**data)`: a class built from the payload (a schema here, or imported) checks it
+        unpacks = any(a.star == "**" for a in node.args) and (name in self.schemas or tail[:1].isupper())
+        if builder is not None and (tail in SCHEMA_VALIDATORS or unpacks):
             builder.validates = True
         if tail in ("Limiter", "RateLimiter", "SlowAPIMiddleware"):
             self.rate_limits.add(name)

@@ -302,6 +302,8 @@ class Evaluator:
             return flow
         if TRUNCATORS.search(tail or ""):
             return with_bound(flow)
+        if tail[:1].isupper() and any(a.star == "**" for a in args):
+            return with_bound(result_of(flow))  # `Model(**payload)`: a schema checks it, like `model_validate`
         return result_of(flow)  # an unknown function
 
     def _fill(self, node: cst.Call, template: Flow, args: list[cst.Arg]) -> Flow:
