@@ -235,3 +235,29 @@ def ask(doc_id: str, body: Ask, user=Depends(get_current_user)):
     }
     result = run_files(files)
     assert sorted(f.code for f in result.findings if f.code in ("PRM002", "INP003", "PRM001")) == []
+
+
+def test_cli_options_and_arguments_are_sources() -> None:
+    files = {
+        "cli.py": '''\
+import argparse
+import click
+from anthropic import Anthropic
+
+client = Anthropic(timeout=30)
+
+@click.command()
+@click.option("--persona")
+def main(persona):
+    client.messages.create(model="claude-3-5-haiku-20241022", max_tokens=200, system=f"You are {persona}.",
+                           messages=[{"role": "user", "content": "Say hi."}])
+
+def other():
+    args = argparse.ArgumentParser().parse_args()
+    client.messages.create(model="claude-3-5-haiku-20241022", max_tokens=200, system="Be brief.",
+                           messages=[{"role": "user", "content": args.question}])
+''',
+    }
+    result = run_files(files)
+    found = sorted((f.code, f.location.line) for f in result.findings if f.code in ("PRM002", "INP003"))
+    assert found == [("INP003", 10), ("INP003", 15), ("PRM002", 10)]
