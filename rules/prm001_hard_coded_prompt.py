@@ -11,8 +11,9 @@ and says how sure it is:
   variable needs instruction phrasing too;
 - **instruction phrasing**: "You are ...", "Act as", "Your task", imperative openings
   ("Summarise", "Classify", "Return only JSON"), "do not", "step by step";
-- **length**: at least 12 characters of literal text in a system position, 25 elsewhere; 200
-  characters or more at a model call count even without instruction phrasing.
+- **length**: at least 12 characters and three words of literal text in a system position, 25
+  characters elsewhere; 200 characters or more at a model call count even without instruction
+  phrasing. Paths, URLs and names (fewer than three words) are never prompts.
 
 Confidence is *high* for instruction phrasing in a system position, *medium* for one of the two,
 *low* for length alone. Prompts loaded from files (`open().read()`, `Path.read_text()`, jinja
@@ -54,6 +55,8 @@ ANYWHERE = re.compile(
 
 def assess(text: str, length: int, strong: bool, at_call: bool) -> Confidence | None:
     """How sure we are that literal text is a hard-coded instruction prompt (None: not one)."""
+    if len(text.split()) < 3:
+        return None  # a path, URL, name or label, not an instruction
     phrased = bool(OPENING.match(text) or ANYWHERE.search(text))
     if strong and length >= 12 and (phrased or length >= 40):
         return Confidence.HIGH if phrased else Confidence.MEDIUM
@@ -161,6 +164,13 @@ def chat(history, question):
 PROMPT = "You are a test double. Always answer 42."
 """,
             }
+        ),
+        Valid(
+            """\
+SYSTEM_PROMPT_PATH = "prompts/system/customer_support_assistant_v3.md"
+INSTRUCTIONS_URL = "https://docs.example.com/assistant/instructions/latest"
+PROMPT_LABEL = "Type your question"
+"""
         ),
     ]
 
