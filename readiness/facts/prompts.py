@@ -48,6 +48,9 @@ class PromptCollector(Collector):
         self.init_attrs: dict[tuple[str, str], tuple[str, ...]] = {}
         self.schema_fields: dict[str, dict[str, str]] = {}
         self.param_schemas: list[dict[str, str]] = [{}]
+        # read defensively: the core's pre-screen is shared with the model-call resolution work
+        self._tails: frozenset[str] = frozenset(getattr(core, "tails", ()) or ())
+        self._packages: frozenset[str] = frozenset(getattr(core, "packages", ()) or ())
         self.values = Evaluator(core, self._lookup, self._on_role, self._is_candidate, lambda: self.request_stack[-1], self._typed)
 
     # -- environments ------------------------------------------------------------
@@ -107,9 +110,19 @@ class PromptCollector(Collector):
         """The core visitor's pre-screen for model calls (it has not visited nested calls yet)."""
         name = dotted(node.func)
         if name is None:
-            return isinstance(node.func, cst.Attribute) and node.func.attr.value in self.core.tails
+            return isinstance(node.func, cst.Attribute) and node.func.attr.value in self._tails
         qualified = self.core.qualify(name)
-        return qualified.rsplit(".", 1)[-1] in self.core.tails or qualified.split(".")[0] in self.core.packages
+        return qualified.rsplit(".", 1)[-1] in self._tails or qualified.split(".")[0] in self._packages
+
+    def _core_kept(self) -> tuple[int, int] | None:
+        """Where the core visitor's last kept model-call candidate is (it runs first on each node)."""
+        calls = getattr(self.core, "calls", None)
+        if not calls:
+            return None
+        last = calls[-1]
+        if isinstance(last, dict):
+            return last.get("line"), last.get("col")  # type: ignore[return-value]
+        return getattr(last, "line", None), getattr(last, "col", None)  # type: ignore[return-value]
 
     # -- functions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -288,8 +301,7 @@ class PromptCollector(Collector):
     # -- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         line, col, _ = self.core.line_of(node)
-        calls = self.core.calls
-        candidate = bool(calls) and calls[-1]["line"] == line and calls[-1]["col"] == col
+        candidate = self._core_kept() == (line, col)
         if candidate:
             self.candidates.add((line, col))
         name = dotted(node.func)
