@@ -1,13 +1,15 @@
 """The project model that rules read: every file's facts, linked call sites, pins, config."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from readiness.catalog import Catalog
 from readiness.config import Config
 from readiness.facts.callsites import CallSite, build_call_sites
 from readiness.facts.deps import Pin
 from readiness.facts.model import FileFacts
+from readiness.facts.secrets import SecretScan
+from readiness.facts.secrets_history import SecretHistory
 from readiness.facts.promptflow import PromptModel, build_prompt_model
 
 
@@ -19,6 +21,10 @@ class Project:
     pins: dict[str, Pin]
     config: Config
     catalog: Catalog
+    #: Redacted secret facts by path (only files with secrets or that are dotenv files).
+    secrets: dict[str, SecretScan] = field(default_factory=dict)
+    #: Secrets found in past commits; None when history was not scanned.
+    secret_history: SecretHistory | None = None
     prompts: PromptModel = PromptModel()
 
 
@@ -35,4 +41,4 @@ def build_project(
         tracing_decorators=evidence.tracing_decorators | frozenset(config.tracing_decorators),
         retry_helpers=evidence.retry_helpers,
     )
-    return Project(files, tuple(sorted(paths)), tuple(sites), pins, config, catalog, build_prompt_model(files, tuple(sites)))
+    return Project(files, tuple(sorted(paths)), tuple(sites), pins, config, catalog, prompts=build_prompt_model(files, tuple(sites)))

@@ -2,8 +2,9 @@
 
 ## What it does
 Follows user input (request data, Streamlit and Gradio inputs, CLI input) into model calls, within
-a function and through the repo's wrapper functions, and reports the call when nothing limits its
-length on the way: no slice (`text[:4000]`), no `len(...)` check, no truncating helper, no
+a function and through the repo's wrapper functions, and reports the model call when nothing limits
+its length on the way (once, at the wrapper's model call, naming the first caller, when the input
+is passed to a wrapper that makes the call; where it enters the wrappers when the call is deeper): no slice (`text[:4000]`), no `len(...)` check, no truncating helper, no
 `max_chars=` on the Streamlit widget, no `Field(max_length=...)` on the pydantic body field.
 
 ## Why it matters in production
@@ -28,7 +29,7 @@ from readiness.rules._prompts import is_test_path
 class UnboundedInputToModel(Rule):
     code = "INP003"
     name = "unbounded-input-to-model"
-    control = "inputs.bounded-input"
+    control = "inputs.bounded-size"
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     effort = 15
@@ -63,7 +64,7 @@ text = input("> ")
 print(ask("Summarise: " + text))
 """,
             },
-            lines=(("cli.py", 4),),
+            lines=(("llm.py", 6),),
         ),
         Invalid(
             """\
@@ -123,9 +124,18 @@ def ask(q: str):
             sources = reach.flow.sources
             if not sources or reach.flow.bounded:
                 continue
-            key = (reach.location.path, reach.location.cell, reach.location.line)
-            if key in seen:
-                continue
-            seen.add(key)
-            via = f" through `{reach.via}`" if reach.via else ""
-            yield self.finding(reach.location, f"{sources[0]} reaches the model{via} with no length bound")
+            # through a gateway: reported once, at the gateway's model call, naming the first caller
+            places = [reach.location]
+            where = ""
+            if reach.via:
+                calls = [s.location for s in project.call_sites
+                         if s.location.path == reach.via_path and s.scope == reach.via and not s.embedding]
+                if calls:
+                    places, where = calls, f" from {reach.location.path}:{reach.location.line}"
+            for place in places:
+                key = (place.path, place.cell, place.line)
+                if key in seen:
+                    continue
+                seen.add(key)
+                via = f" through `{reach.via}`" if reach.via else ""
+                yield self.finding(place, f"{sources[0]}{where} reaches the model{via} with no length bound")

@@ -44,7 +44,7 @@ def sensitive_names(names: tuple[str, ...]) -> list[str]:
 class SensitiveDataLogged(Rule):
     code = "OBS005"
     name = "sensitive-data-logged"
-    control = "standards.sensitive-logs"
+    control = "standards.log-hygiene"
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     effort = 15

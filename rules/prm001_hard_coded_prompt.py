@@ -70,7 +70,7 @@ def assess(text: str, length: int, strong: bool, at_call: bool) -> Confidence | 
 class HardCodedPrompt(Rule):
     code = "PRM001"
     name = "hard-coded-prompt"
-    control = "experimentation.prompts-versioned"
+    control = "separation.prompts"
     severity = Severity.LOW
     confidence = Confidence.MEDIUM
     effort = 15

@@ -29,7 +29,7 @@ from readiness.rules._prompts import bare_model, is_test_path, model_aliases
 class UnpinnedModelVersion(Rule):
     code = "PRM003"
     name = "unpinned-model-version"
-    control = "experimentation.model-config"
+    control = "separation.model-config"
     severity = Severity.LOW
     confidence = Confidence.HIGH
     effort = 5

@@ -34,7 +34,7 @@ CONFIG_MODULES = ("settings", "config", "configs", "conf", "constants", "models_
 class ModelNameHardCoded(Rule):
     code = "PRM004"
     name = "model-name-hard-coded"
-    control = "experimentation.model-config"
+    control = "separation.model-config"
     severity = Severity.LOW
     confidence = Confidence.MEDIUM
     effort = 20

@@ -29,7 +29,7 @@ from readiness.rules._prompts import endpoint_auth, is_test_path, model_backed_e
 class EndpointWithoutAuth(Rule):
     code = "SEC004"
     name = "endpoint-without-auth"
-    control = "standards.endpoint-auth"
+    control = "standards.auth"
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     effort = 60

@@ -30,7 +30,7 @@ from readiness.rules._prompts import is_test_path
 class DebugModeEnabled(Rule):
     code = "SEC005"
     name = "debug-mode-enabled"
-    control = "standards.safe-config"
+    control = "standards.auth"
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     effort = 5

@@ -81,6 +81,8 @@ class FileFacts:
     file_ignores: tuple[str, ...]
     lines: int
     cell_lines: tuple[tuple[int, int], ...] = ()
+    #: (first line, last line, normalised-code hash) of each statement; fingerprints use it.
+    statements: tuple[tuple[int, int, str], ...] = ()
     surface: SurfaceFacts = field(default_factory=SurfaceFacts)
     prompts: PromptFacts = field(default_factory=PromptFacts)
 
@@ -110,6 +112,7 @@ class FileFacts:
             file_ignores=tuple(data["file_ignores"]),
             lines=data["lines"],
             cell_lines=tuple(tuple(pair) for pair in data["cell_lines"]),  # type: ignore[misc]
+            statements=tuple((int(a), int(b), str(h)) for a, b, h in data.get("statements", ())),
             surface=SurfaceFacts.from_json(data.get("surface")),
             prompts=PromptFacts.from_json(data.get("prompts")),
         )

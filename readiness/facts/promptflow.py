@@ -36,6 +36,7 @@ class Reach:
     kind: str  # call | role | gateway
     model: bool  # reaches a known model call (directly or through gateways)
     via: str = ""
+    via_path: str = ""  # the file of the `via` gateway
     message_line: int = 0  # set when the content sits in a role message built elsewhere (its own `role` reach)
     argument: Location | None = None  # where the argument carrying it is written, for model-call reaches
 
@@ -280,7 +281,7 @@ class Linker:
             for role, flow, part, arg in self.call_parts(facts, call):
                 resolved = _with_sources(flow, model.resolve(path, call.scope, flow))
                 at = location(facts, arg.line, arg.col) if arg.line else site.location
-                reaches.append(Reach(site.location, path, call.scope, role, resolved, "call", True, "", part.line if part else 0, at))
+                reaches.append(Reach(site.location, path, call.scope, role, resolved, "call", True, "", "", part.line if part else 0, at))
                 for text in flow.texts:
                     texts.append(TextUse(path, call.scope, text, f"{role} argument of a model call", role == "system", True))
             return texts
@@ -295,7 +296,7 @@ class Linker:
                 for part_role, flow, part in split_roles(arg.flow, role):
                     resolved = _with_sources(flow, model.resolve(path, call.scope, flow))
                     reaches.append(Reach(location(facts, call.line, call.col), path, call.scope, part_role, resolved, "gateway",
-                                         backed, callee[1], part.line if part else 0))
+                                         backed, callee[1], callee[0], part.line if part else 0))
                     for text in flow.texts:
                         texts.append(TextUse(path, call.scope, text, f"`{param}` of `{callee[1]}`, which reaches the {part_role} prompt",
                                              part_role == "system", backed))

@@ -55,9 +55,13 @@ def with_bound(flow: Flow) -> Flow:
     return Flow(flow.sources, flow.params, flow.texts, flow.names, flow.loaded, True, flow.roles, flow.derived)
 
 
-def result_of(flow: Flow) -> Flow:
-    """What a call's result carries: its inputs' origin, not their text or messages."""
-    return Flow(flow.sources, flow.params, (), flow.names, flow.loaded, flow.bounded, (), bool(flow.sources or flow.params))
+def result_of(flow: Flow, derived: bool = True) -> Flow:
+    """What a call's result carries: its inputs' origin, not their text or messages.
+
+    A method of another object (`store.get_session(id)`, `agent.run(q)`) returns something
+    *derived* from its inputs; a plain helper (`clean(text)`) usually returns the text itself.
+    """
+    return Flow(flow.sources, flow.params, (), flow.names, flow.loaded, flow.bounded, (), derived and bool(flow.sources or flow.params))
 
 
 class Evaluator:
@@ -304,7 +308,8 @@ class Evaluator:
             return with_bound(flow)
         if tail[:1].isupper() and any(a.star == "**" for a in args):
             return with_bound(result_of(flow))  # `Model(**payload)`: a schema checks it, like `model_validate`
-        return result_of(flow)  # an unknown function
+        # an unknown helper: given a short id it looks something up; given free text it transforms it
+        return result_of(flow, derived=flow.bounded)
 
     def _fill(self, node: cst.Call, template: Flow, args: list[cst.Arg]) -> Flow:
         """`prompt.invoke({"topic": x})`, `.format_messages(topic=x)`: values fill the template's messages."""
