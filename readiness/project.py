@@ -11,6 +11,7 @@ from readiness.facts.deps import Pin
 from readiness.facts.model import FileFacts
 from readiness.facts.secrets import SecretScan
 from readiness.facts.secrets_history import SecretHistory
+from readiness.facts.promptflow import PromptModel, build_prompt_model
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class Project:
     secret_history: SecretHistory | None = None
     #: Call sites with the call graph around them (gateways, who reaches them, where output goes).
     model_calls: ModelCalls | None = None
+    prompts: PromptModel = PromptModel()
 
 
 def build_project(
@@ -34,4 +36,8 @@ def build_project(
 ) -> Project:
     """Link per-file facts into the project model."""
     model_calls = build_model_calls(files, catalog, pins, config)
-    return Project(files, tuple(sorted(paths)), tuple(model_calls.sites), pins, config, catalog, model_calls=model_calls)
+    sites = tuple(model_calls.sites)
+    return Project(
+        files, tuple(sorted(paths)), sites, pins, config, catalog,
+        model_calls=model_calls, prompts=build_prompt_model(files, sites),
+    )

@@ -880,6 +880,12 @@ class Collector(cst.BatchableCSTVisitor):
 #: Collectors run after the core visitor on every node, in this order.
 COLLECTORS: tuple[type[Collector], ...] = ()
 
+# Collector modules import this one for `Collector`; they are imported here, once it is defined.
+from readiness.facts.surface import SurfaceCollector  # noqa: E402
+from readiness.facts.prompts import PromptCollector  # noqa: E402
+
+COLLECTORS += (SurfaceCollector, PromptCollector)
+
 
 def _register_builtin_collectors() -> None:
     global COLLECTORS

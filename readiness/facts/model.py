@@ -5,6 +5,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from readiness.facts.flowmodel import PromptFacts, SurfaceFacts
+
 DYNAMIC = "<dynamic>"
 MODULE_SCOPE = "<module>"
 RETURN = "<return>"
@@ -139,6 +141,8 @@ class FileFacts:
     invocations: tuple[Invocation, ...] = ()
     tries: tuple[TryFact, ...] = ()
     flows: tuple[Flow, ...] = ()
+    surface: SurfaceFacts = field(default_factory=SurfaceFacts)
+    prompts: PromptFacts = field(default_factory=PromptFacts)
 
     def function(self, qualname: str) -> FunctionFact | None:
         for fn in self.functions:
@@ -172,4 +176,6 @@ class FileFacts:
             flows=tuple(
                 Flow(**{**f, "origins": tuple(tuple(o) for o in f["origins"])}) for f in data.get("flows", ())
             ),
+            surface=SurfaceFacts.from_json(data.get("surface")),
+            prompts=PromptFacts.from_json(data.get("prompts")),
         )
