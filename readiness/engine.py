@@ -11,6 +11,7 @@ from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.extract import extract_facts
 from readiness.facts.model import FileFacts
+from readiness.facts.textfacts import TextFacts, read_text_facts
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
 from readiness.project import Project, build_project
@@ -29,15 +30,17 @@ class FileResult:
     facts: FileFacts | None
     pins: tuple[Pin, ...]
     diagnostics: tuple[Diagnostic, ...]
+    text: TextFacts | None = None
 
 
 def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
     """Parse one file and extract its facts; every failure becomes a diagnostic."""
     if source.kind == "text":
+        text_facts = read_text_facts(source.path, raw)
         if is_dependency_file(source.path):
             text = raw.decode("utf-8", errors="replace")
-            return FileResult(source.path, None, tuple(read_pins(source.path, text)), ())
-        return FileResult(source.path, None, (), ())
+            return FileResult(source.path, None, tuple(read_pins(source.path, text)), (), text_facts)
+        return FileResult(source.path, None, (), (), text_facts)
     parsed = parse_file(source, raw)
     if isinstance(parsed, ParseFailure):
         return FileResult(source.path, None, (), (parsed.diagnostic,))
@@ -78,6 +81,7 @@ def analyse(
     root: str = ".",
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
+    repo_root: Path | None = None,
 ) -> RunResult:
     """Analyse already-read files; the core of both a scan and a rule example."""
     catalog = load_catalog()
@@ -87,7 +91,8 @@ def analyse(
     pins = merge_pins([p for r in results for p in r.pins])
     for r in results:
         diagnostics.extend(r.diagnostics)
-    project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog)
+    texts = {r.path: r.text for r in results if r.text is not None}
+    project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog, texts, repo_root)
     chosen = rules if rules is not None else select_rules(config.select, config.ignore)
     findings, rule_diagnostics = run_rules(chosen, project)
     diagnostics.extend(rule_diagnostics)
@@ -112,4 +117,24 @@ def scan(root: Path, config: Config) -> RunResult:
             diagnostics.append(raw)
         else:
             inputs.append((source, raw))
-    return analyse(inputs, config, root=root.name or ".", diagnostics=diagnostics)
+    return analyse(inputs, config, root=root.name or ".", diagnostics=diagnostics, repo_root=root)
+
+
+def load_project(root: Path, config: Config) -> tuple[Project, list[Diagnostic]]:
+    """The project model of the repo at `root` (import graph, signals, history), without rules."""
+    sources, diagnostics = discover(root, config)
+    catalog = load_catalog()
+    results: list[FileResult] = []
+    for source in sources:
+        raw = read_source(source)
+        if isinstance(raw, Diagnostic):
+            diagnostics.append(raw)
+        else:
+            results.append(analyse_file(source, raw, catalog))
+    files = {r.path: r.facts for r in results if r.facts is not None}
+    pins = merge_pins([p for r in results for p in r.pins])
+    texts = {r.path: r.text for r in results if r.text is not None}
+    for r in results:
+        diagnostics.extend(r.diagnostics)
+    project = build_project(files, [s.path for s in sources], pins, config, catalog, texts, root)
+    return project, sorted(set(diagnostics), key=Diagnostic.sort_key)

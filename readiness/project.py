@@ -1,13 +1,19 @@
 """The project model that rules read: every file's facts, linked call sites, pins, config."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from readiness.catalog import Catalog
 from readiness.config import Config
 from readiness.facts.callsites import CallSite, build_call_sites
 from readiness.facts.deps import Pin
+from readiness.facts.history import History, build_history
+from readiness.facts.imports import ImportGraph, build_import_graph
 from readiness.facts.model import FileFacts
+from readiness.facts.signals import Signals, find_signals, load_signal_table
+from readiness.facts.textfacts import TextFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,10 +24,16 @@ class Project:
     pins: dict[str, Pin]
     config: Config
     catalog: Catalog
+    #: The project model (issue: project-level rules): imports, delivery signals, text facts, history.
+    graph: ImportGraph = field(default_factory=ImportGraph)
+    signals: Signals = field(default_factory=Signals)
+    texts: dict[str, TextFacts] = field(default_factory=dict)
+    history: History = field(default_factory=lambda: History.unavailable("not computed"))
 
 
 def build_project(
-    files: dict[str, FileFacts], paths: list[str], pins: dict[str, Pin], config: Config, catalog: Catalog
+    files: dict[str, FileFacts], paths: list[str], pins: dict[str, Pin], config: Config, catalog: Catalog,
+    texts: dict[str, TextFacts] | None = None, root: Path | None = None,
 ) -> Project:
     """Link per-file facts into the project model."""
     evidence = catalog.evidence
@@ -33,4 +45,8 @@ def build_project(
         tracing_decorators=evidence.tracing_decorators | frozenset(config.tracing_decorators),
         retry_helpers=evidence.retry_helpers,
     )
-    return Project(files, tuple(sorted(paths)), tuple(sites), pins, config, catalog)
+    table = load_signal_table()
+    graph = build_import_graph(files, table.roles, Counter(site.location.path for site in sites))
+    signals = find_signals(paths, files, table)
+    history = build_history(root, paths)
+    return Project(files, tuple(sorted(paths)), tuple(sites), pins, config, catalog, graph, signals, dict(texts or {}), history)

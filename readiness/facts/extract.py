@@ -436,3 +436,9 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
         extra.update(collector.contribute())
     cell_lines = parsed.cells.lines if parsed.cells is not None else ()
     return core.finish(parsed.source.path, parsed.source.kind, parsed.text, cell_lines, extra)
+
+
+# Collectors live in their own modules and import `Collector` from here, so they register last.
+from readiness.facts.markers import MarkersCollector  # noqa: E402
+
+COLLECTORS += (MarkersCollector,)

@@ -79,6 +79,13 @@ class FileFacts:
     file_ignores: tuple[str, ...]
     lines: int
     cell_lines: tuple[tuple[int, int], ...] = ()
+    #: Project-model facts (facts/markers.py): (module, name, line, context) per import, etc.
+    import_refs: tuple[tuple[str, str, int, str], ...] = ()
+    sys_path_edits: tuple[int, ...] = ()
+    local_paths: tuple[tuple[int, str], ...] = ()
+    workaround_markers: tuple[tuple[int, str], ...] = ()
+    env_reads: tuple[tuple[str, int], ...] = ()
+    usage_reads: int = 0
 
     def function(self, qualname: str) -> FunctionFact | None:
         for fn in self.functions:
@@ -106,4 +113,10 @@ class FileFacts:
             file_ignores=tuple(data["file_ignores"]),
             lines=data["lines"],
             cell_lines=tuple(tuple(pair) for pair in data["cell_lines"]),  # type: ignore[misc]
+            import_refs=tuple(tuple(r) for r in data.get("import_refs", ())),  # type: ignore[misc]
+            sys_path_edits=tuple(data.get("sys_path_edits", ())),
+            local_paths=tuple(tuple(r) for r in data.get("local_paths", ())),  # type: ignore[misc]
+            workaround_markers=tuple(tuple(r) for r in data.get("workaround_markers", ())),  # type: ignore[misc]
+            env_reads=tuple(tuple(r) for r in data.get("env_reads", ())),  # type: ignore[misc]
+            usage_reads=data.get("usage_reads", 0),
         )
