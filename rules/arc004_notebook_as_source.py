@@ -90,4 +90,5 @@ class NotebookAsSource(Rule):
                     what.append(f"{len(own)} function{'s' if len(own) > 1 else ''} or class{'es' if len(own) > 1 else ''} ({', '.join(own[:3])}{', ...' if len(own) > 3 else ''})")
                 if calls:
                     what.append(f"{calls} model call{'s' if calls > 1 else ''}")
-                yield self.finding(Location(node.path), f"{' and '.join(what)} live only in this notebook; move them into a module")
+                verb = "lives" if len(own) + calls == 1 else "live"
+                yield self.finding(Location(node.path), f"{' and '.join(what)} {verb} only in this notebook; move the logic into a module")
