@@ -29,7 +29,7 @@ class NoTests(Rule):
     code = "OPS001"
     name = "no-tests"
     control = "evaluation.tests"
-    severity = Severity.HIGH
+    severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     effort = 240
 
