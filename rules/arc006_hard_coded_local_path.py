@@ -2,8 +2,9 @@
 
 ## What it does
 Finds string literals (and f-strings) holding a home folder of a particular machine:
-`/Users/<name>/...`, `/home/<name>/...`, `C:\\Users\\<name>\\...`. Docstrings, tests and
-placeholders such as `/home/you/` or `/Users/<user>/` are left alone.
+`/Users/<name>/...`, `/home/<name>/...`, `C:\\Users\\<name>\\...`. Docstrings, tests, placeholders such as `/home/you/` or
+`/Users/<user>/`, and service users of containers and hosted notebooks (`/home/appuser/`,
+`/home/jovyan/`) are left alone.
 
 ## Why it matters in production
 The code reads a file that exists only on the author's laptop: it fails in a container, in
@@ -38,6 +39,8 @@ class HardCodedLocalPath(Rule):
     ]
     VALID = [
         Valid('import os\nfrom pathlib import Path\n\nDATA = Path(os.environ.get("DATA_DIR", Path(__file__).parent / "data"))\n'),
+        # The home folder of a container's service user is the same on every deploy.
+        Valid('SANDBOX_ROOT = "/home/appuser/work/"\nNOTEBOOKS = "/home/jovyan/work/"\n'),
         Valid('def load(path):\n    """Load a CSV, e.g. load("/Users/you/data.csv")."""\n    return open(path)\n\nHELP = "put the file in /home/<user>/.config/bot/"\n'),
     ]
 

@@ -2,8 +2,8 @@
 
 ## What it does
 When the repo has tests and makes model calls, looks for one test that reaches the model layer:
-a test importing a module that calls a model, or importing code that leads there while using
-a fake, a mock or recorded responses (`unittest.mock`, pytest-mock, VCR/pytest-recording,
+a test importing a module that calls a model, or importing code that leads there (or the model
+SDK itself, to patch it) while using a fake, a mock or recorded responses (`unittest.mock`, pytest-mock, VCR/pytest-recording,
 respx, responses, LangChain fake LLMs, cassettes). Reports the repository once if none does.
 
 ## Why it matters in production
@@ -51,6 +51,13 @@ class AiLayerUntested(Rule):
             }
         ),
         Valid({"llm.py": _LLM, "tests/test_llm.py": "import llm\n\ndef test_complete(monkeypatch):\n    monkeypatch.setattr(llm, 'client', object())\n"}),
+        # The app is loaded by file name (Streamlit's AppTest) and the SDK is patched.
+        Valid(
+            {
+                "page.py": "import streamlit as st\n" + _LLM,
+                "app_test.py": "from unittest.mock import patch\nfrom openai.types.chat import ChatCompletion\n\n@patch('openai.resources.chat.Completions.create')\ndef test_page(create):\n    pass\n",
+            }
+        ),
         # No model calls: nothing to cover.
         Valid({"utils.py": _UTILS, "tests/test_utils.py": "from utils import clean\n"}),
     ]
@@ -68,6 +75,6 @@ class AiLayerUntested(Rule):
             if set(graph.imports_of(path)) & set(model):
                 return
             doubles = find_signals([path], {path: project.files[path]}).has("test-doubles")
-            if doubles and graph.reaches(path, model):
+            if doubles and ("model" in node.roles or graph.reaches(path, model)):
                 return
         yield self.finding(REPO, f"no test reaches the model layer ({names(model)}) with a fake, mock or recording")

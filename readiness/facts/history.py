@@ -158,7 +158,8 @@ def _read_log(root: Path) -> tuple[list[_Commit], bool] | str:
         LOG.debug("git history unavailable for %s: %s", root, exc)
         if type(exc).__name__ in ("InvalidGitRepositoryError", "NoSuchPathError"):
             return "not a git repository"
-        return f"git log failed: {type(exc).__name__}"
+        detail = str(getattr(exc, "stderr", "") or "").strip().splitlines()
+        return f"git log failed: {detail[-1][:160] if detail else type(exc).__name__}"
     commits = _parse_log(text, "" if rel == "." else rel + "/")
     return commits[:MAX_COMMITS], len(commits) > MAX_COMMITS
 

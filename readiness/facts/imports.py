@@ -122,6 +122,11 @@ class _Names:
             if facts.kind == "python" and facts.module:
                 self.by_module.setdefault(facts.module, path)
         self.prefixes = {m.rsplit(".", i)[0] for m in self.by_module for i in range(m.count(".") + 1)}
+        self.suffixes: dict[str, set[str]] = {}
+        for module, path in self.by_module.items():
+            parts = module.split(".")
+            for cut in range(1, len(parts)):
+                self.suffixes.setdefault(".".join(parts[cut:]), set()).add(path)
 
     def longest(self, name: str) -> str | None:
         parts = name.split(".")
@@ -132,8 +137,8 @@ class _Names:
         return None
 
     def suffix(self, name: str) -> str | None:
-        hits = sorted({p for m, p in self.by_module.items() if m.endswith("." + name)})
-        return hits[0] if len(hits) == 1 else None
+        hits = self.suffixes.get(name, ())
+        return next(iter(hits)) if len(hits) == 1 else None
 
     def resolve(self, importer: FileFacts, module: str, name: str) -> str | None:
         """The repo file an import names, or None when it is not part of the repo."""
@@ -157,12 +162,14 @@ def _roles(facts: FileFacts, roles: dict[str, tuple[str, ...]], calls: int) -> f
     imported = imported_modules(facts)
     found = set()
     for role in ("ui", "data", "model"):
-        if any(module_matches(m, roles.get(role, ())) for m in imported):
+        known = frozenset(roles.get(role, ()))
+        if any(module_matches(m, known) for m in imported):
             found.add(role)
     if calls:
         found.add("model")
     tails = set(roles.get("route_decorators", ()))
-    web = any(module_matches(m, roles.get("web", ())) for m in imported)
+    web_modules = frozenset(roles.get("web", ()))
+    web = any(module_matches(m, web_modules) for m in imported)
     if web and any(d.rsplit(".", 1)[-1] in tails and "." in d for fn in facts.functions for d in fn.decorators):
         found.add("routes")
     return frozenset(found)

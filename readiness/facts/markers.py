@@ -21,7 +21,12 @@ USAGE_ATTRS = frozenset({"usage", "usage_metadata", "token_usage", "prompt_token
 MARKER = re.compile(r"\b(TODO|FIXME|HACK|XXX|WORKAROUND|KLUDGE)\b")
 # A home folder of one machine: /Users/<name>/, /home/<name>/, C:\Users\<name>\ (placeholders excepted).
 LOCAL_PATH = re.compile(r"(?:^|[\s'\"=(:,]|file://)((?:/Users|/home)/([^/\s'\"]+)/|[A-Za-z]:[\\/]+Users[\\/]+([^\\/\s'\"]+)[\\/])")
-PLACEHOLDER_USERS = frozenset({"you", "your", "yourname", "your_name", "your-name", "username", "user", "me", "name", "example", "someone", "foo", "runner", "ubuntu", "jovyan", "app"})
+PLACEHOLDER_USERS = frozenset({
+    "you", "your", "yourname", "your_name", "your-name", "username", "user", "me", "name", "example", "someone", "foo",
+    # service accounts of containers, CI runners and hosted notebooks, not a developer's laptop
+    "runner", "ubuntu", "jovyan", "app", "appuser", "agent", "node", "python", "worker", "nonroot", "vscode",
+    "codespace", "gitpod", "coder", "sandbox", "ec2-user", "circleci", "travis", "docker", "www-data", "admin", "runneradmin",
+})
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

@@ -124,10 +124,13 @@ def is_test_path(path: str) -> bool:
 
 
 def module_matches(name: str, prefixes: Iterable[str]) -> str | None:
-    """The first prefix that `name` equals or extends (`sentry_sdk` matches `sentry_sdk.init`)."""
-    for prefix in prefixes:
-        if name == prefix or name.startswith(prefix + "."):
-            return prefix
+    """The shortest prefix that `name` equals or extends (`sentry_sdk` matches `sentry_sdk.init`)."""
+    known = prefixes if isinstance(prefixes, (set, frozenset)) else frozenset(prefixes)
+    head = ""
+    for part in name.split("."):
+        head = f"{head}.{part}" if head else part
+        if head in known:
+            return head
     return None
 
 
@@ -148,14 +151,15 @@ def _call_matches(name: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
-def _code_evidence(spec: SignalSpec, files: dict[str, FileFacts]) -> Evidence | None:
+def _code_evidence(spec: SignalSpec, files: dict[str, FileFacts], modules: dict[str, list[str]]) -> Evidence | None:
+    known = frozenset(spec.imports)
     for path in sorted(files):
         facts = files[path]
         if spec.code_only and is_test_path(path):
             continue
         if spec.imports:
-            for module in imported_modules(facts):
-                if module_matches(module, spec.imports):
+            for module in modules[path]:
+                if module_matches(module, known):
                     return Evidence(spec.id, spec.category, spec.label, path, f"import {module}")
         for fn in facts.functions:
             for call in fn.calls if spec.calls else ():
@@ -171,6 +175,7 @@ def find_signals(paths: Iterable[str], files: dict[str, FileFacts], table: Signa
     """Evidence for every signal of the table, at most one path match and one code match each."""
     table = table or load_signal_table()
     ordered = sorted(paths)
+    modules = {path: imported_modules(facts) for path, facts in files.items()}
     found: list[Evidence] = []
     for spec in table.specs:
         if spec.paths:
@@ -178,7 +183,7 @@ def find_signals(paths: Iterable[str], files: dict[str, FileFacts], table: Signa
             if hit is not None:
                 found.append(Evidence(spec.id, spec.category, spec.label, hit, "path"))
         if spec.imports or spec.calls or spec.decorators:
-            evidence = _code_evidence(spec, files)
+            evidence = _code_evidence(spec, files, modules)
             if evidence is not None:
                 found.append(evidence)
     return Signals(tuple(found))

@@ -21,7 +21,9 @@ ENV_TEMPLATES = frozenset({
     ".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults", ".env.local.example",
     "env.example", "example.env", "sample.env", "template.env", ".envrc.example", "env.sample",
 })
-DOC_SUFFIXES = (".md", ".rst", ".txt", ".adoc")
+DOC_SUFFIXES = (".md", ".mdx", ".rst", ".adoc")
+CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".json")
+NOT_CONFIG = ("package-lock.json", "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", ".ipynb")
 DEPLOY_NAMES = frozenset({
     "Dockerfile", "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml", "app.yaml",
     "fly.toml", "render.yaml", "Procfile", "serverless.yml", "railway.json", "vercel.json", "app.json",
@@ -78,7 +80,12 @@ def is_readme(path: str) -> bool:
 
 
 def _is_doc(path: str) -> bool:
-    return is_readme(path) or (path.startswith(("docs/", "doc/")) and path.endswith(DOC_SUFFIXES))
+    """Documentation anywhere, and config files (settings YAML, compose, CI) that name variables."""
+    name = path.rsplit("/", 1)[-1]
+    return (
+        is_readme(path) or path.endswith(DOC_SUFFIXES) or name in ("Makefile", "justfile")
+        or (path.endswith(CONFIG_SUFFIXES) and not name.endswith(NOT_CONFIG))
+    )
 
 
 def _is_deploy(path: str) -> bool:
