@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from readiness.catalog import Catalog, load_catalog
@@ -82,6 +82,7 @@ def analyse(
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
     repo_root: Path | None = None,
+    listed_paths: list[str] | None = None,
 ) -> RunResult:
     """Analyse already-read files; the core of both a scan and a rule example."""
     catalog = load_catalog()
@@ -92,7 +93,7 @@ def analyse(
     for r in results:
         diagnostics.extend(r.diagnostics)
     texts = {r.path: r.text for r in results if r.text is not None}
-    project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog, texts, repo_root)
+    project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog, texts, repo_root, listed_paths)
     chosen = rules if rules is not None else select_rules(config.select, config.ignore)
     findings, rule_diagnostics = run_rules(chosen, project)
     diagnostics.extend(rule_diagnostics)
@@ -117,7 +118,16 @@ def scan(root: Path, config: Config) -> RunResult:
             diagnostics.append(raw)
         else:
             inputs.append((source, raw))
-    return analyse(inputs, config, root=root.name or ".", diagnostics=diagnostics, repo_root=root)
+    listed = _excluded_paths(root, config)
+    return analyse(inputs, config, root=root.name or ".", diagnostics=diagnostics, repo_root=root, listed_paths=listed)
+
+
+def _excluded_paths(root: Path, config: Config) -> list[str]:
+    """Files that `exclude` keeps out of the scan: still evidence that tests or CI exist."""
+    if not config.exclude:
+        return []
+    everything, _ = discover(root, replace(config, exclude=()))
+    return [source.path for source in everything]
 
 
 def load_project(root: Path, config: Config) -> tuple[Project, list[Diagnostic]]:
@@ -136,5 +146,5 @@ def load_project(root: Path, config: Config) -> tuple[Project, list[Diagnostic]]
     texts = {r.path: r.text for r in results if r.text is not None}
     for r in results:
         diagnostics.extend(r.diagnostics)
-    project = build_project(files, [s.path for s in sources], pins, config, catalog, texts, root)
+    project = build_project(files, [s.path for s in sources], pins, config, catalog, texts, root, _excluded_paths(root, config))
     return project, sorted(set(diagnostics), key=Diagnostic.sort_key)

@@ -33,9 +33,13 @@ class Project:
 
 def build_project(
     files: dict[str, FileFacts], paths: list[str], pins: dict[str, Pin], config: Config, catalog: Catalog,
-    texts: dict[str, TextFacts] | None = None, root: Path | None = None,
+    texts: dict[str, TextFacts] | None = None, root: Path | None = None, listed: list[str] | None = None,
 ) -> Project:
-    """Link per-file facts into the project model."""
+    """Link per-file facts into the project model.
+
+    `listed` are files of the repo left out of the scan by `exclude`: they still count as
+    evidence of delivery signals (a `tests/` folder excluded from the scan still exists).
+    """
     evidence = catalog.evidence
     sites = build_call_sites(
         files,
@@ -47,6 +51,6 @@ def build_project(
     )
     table = load_signal_table()
     graph = build_import_graph(files, table.roles, Counter(site.location.path for site in sites))
-    signals = find_signals(paths, files, table)
+    signals = find_signals(sorted(set(paths) | set(listed or ())), files, table)
     history = build_history(root, paths)
     return Project(files, tuple(sorted(paths)), tuple(sites), pins, config, catalog, graph, signals, dict(texts or {}), history)

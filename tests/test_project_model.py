@@ -142,3 +142,15 @@ def test_load_project_on_a_plain_folder_has_no_history(tmp_path: Path) -> None:
     project, diagnostics = load_project(tmp_path, Config())
     assert diagnostics == [] and not project.history.available
     assert list(project.graph.modules) == ["app.py"]
+
+
+def test_excluded_tests_still_count_as_tests(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI(timeout=5)\n\ndef ask(q):\n    return client.chat.completions.create(model='m', messages=[])\n")
+    (tmp_path / "tests" / "test_app.py").write_text("def test_it():\n    assert True\n")
+    (tmp_path / "readiness.toml").write_text('exclude = ["tests/**"]\n')
+    proc = run_cli("scan", str(tmp_path), "--format", "json", "--select", "OPS001,OPS002")
+    assert json.loads(proc.stdout)["findings"] == []
+    (tmp_path / "readiness.toml").write_text("")
+    proc = run_cli("scan", str(tmp_path), "--format", "json", "--select", "OPS001,OPS002")
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"]] == ["OPS002"]

@@ -13,6 +13,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from readiness.catalog import Catalog
+from readiness.facts.collector import Collector, dotted
 from readiness.facts.model import (
     DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, FunctionFact, Suppression,
 )
@@ -22,18 +23,6 @@ LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception
 SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_as_current_observation", "span", "trace", "observe", "start_trace", "trace_as_chain_group"})
 SLEEP_CALLS = frozenset({"sleep"})
 _SUPPRESS = re.compile(r"#\s*readiness:\s*(ignore|file-ignore)\[([A-Za-z0-9_,\s]+)\]")
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
 
 
 def literal(node: cst.BaseExpression) -> Any:
@@ -375,23 +364,6 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         )
 
 
-class Collector(cst.BatchableCSTVisitor):
-    """A fact collector that shares the file's single traversal with the core visitor.
-
-    Subclasses write `visit_<Node>` methods, read names and scopes from `self.core`, and return
-    the `FileFacts` fields they fill from `contribute()`. Register them in `COLLECTORS`.
-    """
-
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, core: FactsVisitor) -> None:
-        super().__init__()
-        self.core = core
-
-    def contribute(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-
 #: Collectors run after the core visitor on every node, in this order.
 COLLECTORS: tuple[type[Collector], ...] = ()
 
@@ -438,7 +410,7 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
     return core.finish(parsed.source.path, parsed.source.kind, parsed.text, cell_lines, extra)
 
 
-# Collectors live in their own modules and import `Collector` from here, so they register last.
+# Collectors live in their own modules (importing `Collector` from facts/collector.py) and register here.
 from readiness.facts.markers import MarkersCollector  # noqa: E402
 
 COLLECTORS += (MarkersCollector,)

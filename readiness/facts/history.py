@@ -140,6 +140,7 @@ def _read_log(root: Path) -> tuple[list[_Commit], bool] | str:
         import git
     except Exception:  # noqa: BLE001 - gitpython raises ImportError subclasses when git is absent
         return "git is not available"
+    repo = None
     try:
         repo = git.Repo(root, search_parent_directories=True)
         if repo.bare or repo.working_tree_dir is None:
@@ -160,6 +161,9 @@ def _read_log(root: Path) -> tuple[list[_Commit], bool] | str:
             return "not a git repository"
         detail = str(getattr(exc, "stderr", "") or "").strip().splitlines()
         return f"git log failed: {detail[-1][:160] if detail else type(exc).__name__}"
+    finally:
+        if repo is not None:
+            repo.close()
     commits = _parse_log(text, "" if rel == "." else rel + "/")
     return commits[:MAX_COMMITS], len(commits) > MAX_COMMITS
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from readiness.facts.extract import Collector, dotted
+from readiness.facts.collector import Collector, dotted
 from readiness.model import Location
 
 SYS_PATH_CALLS = frozenset({"sys.path.append", "sys.path.insert", "sys.path.extend", "site.addsitedir"})
