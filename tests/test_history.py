@@ -41,8 +41,9 @@ def test_churn_authors_bus_factor_and_age(tmp_path: Path) -> None:
     assert llm.authors == ("ana@example.com", "ben@example.com")
     assert llm.lines_changed == 1 + 2 + 2 + 3  # added + deleted per commit
     # The window is the 90 days before the newest commit (2024-05-30), not the clock.
-    assert history.churn("app/ui.py") == 3 and history.churn("core/llm.py") == 3
-    assert history.churn("README.md") == 0
+    assert history.churn_of("app/ui.py") == 3 and history.churn_of("core/llm.py") == 3
+    assert history.churn_of("README.md") == 0
+    assert history.churn == {"README.md": 0, "app/ui.py": 3, "app/forms.py": 1, "core/llm.py": 3, "core/store.py": 1}
     assert history.age_days("app/ui.py") == 150 and history.recency_days("core/store.py") == 10
     assert dict(history.authors)["ana@example.com"] == 4
     # Ana made 4 of 7 commits: one person holds most of the history.
@@ -70,7 +71,7 @@ def test_non_git_folder_is_unavailable_not_zero(tmp_path: Path) -> None:
     (tmp_path / "plain" / "app.py").write_text("x = 1\n")
     history = build_history(tmp_path / "plain", ["app.py"])
     assert not history.available and "git" in history.reason
-    assert history.churn("app.py") is None and history.bus_factor is None and history.age_days("app.py") is None
+    assert history.churn_of("app.py") is None and history.churn == {} and history.bus_factor is None and history.age_days("app.py") is None
 
 
 def test_shallow_clone_is_unavailable(tmp_path: Path) -> None:
@@ -79,7 +80,7 @@ def test_shallow_clone_is_unavailable(tmp_path: Path) -> None:
     subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{origin}", str(shallow)], check=True)
     history = build_history(shallow, ["app/ui.py"])
     assert not history.available and "shallow" in history.reason
-    assert history.churn("app/ui.py") is None
+    assert history.churn_of("app/ui.py") is None
 
 
 def test_repo_without_commits_is_unavailable(tmp_path: Path) -> None:

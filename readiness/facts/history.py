@@ -74,8 +74,13 @@ class History:
                 return count
         return len(self.authors)
 
-    def churn(self, path: str) -> int | None:
-        """Commits touching `path` in the window before the newest commit (None when unknown)."""
+    @property
+    def churn(self) -> dict[str, int]:
+        """Commits per file in the window before the newest commit; empty when history is unknown."""
+        return {path: entry.recent_commits for path, entry in self.files.items()} if self.available else {}
+
+    def churn_of(self, path: str) -> int | None:
+        """Commits touching `path` in the window (0 if none), or None when history is unknown."""
         if not self.available:
             return None
         entry = self.files.get(path)
