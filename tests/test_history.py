@@ -27,15 +27,17 @@ def _history_repo(root: Path) -> Path:
     git_commit(root, {"core/llm.py": "a = 4\nb = 5\n"}, "llm only", BEN, "2024-05-10T10:00:00")
     git_commit(root, {"core/store.py": "s = 1\n"}, "store", CHO, "2024-05-20T10:00:00")
     git_commit(root, {"app/ui.py": "import x\n# 4\n", "app/forms.py": "f = 1\n"}, "same package", ANA, "2024-05-30T10:00:00")
+    for n in range(3):  # tests change with the code they test: not hidden coupling
+        git_commit(root, {"core/store.py": f"s = {n + 2}\n", "tests/test_store.py": f"t = {n}\n"}, f"store {n}", CHO, f"2024-05-2{n + 1}T10:00:00")
     return root
 
 
 def test_churn_authors_bus_factor_and_age(tmp_path: Path) -> None:
     root = _history_repo(tmp_path / "repo")
-    paths = ["README.md", "app/ui.py", "app/forms.py", "core/llm.py", "core/store.py"]
+    paths = ["README.md", "app/ui.py", "app/forms.py", "core/llm.py", "core/store.py", "tests/test_store.py"]
     history = build_history(root, paths)
     assert history.available, history.reason
-    assert history.commits == 7
+    assert history.commits == 10
     ui, llm = history.files["app/ui.py"], history.files["core/llm.py"]
     assert (ui.commits, llm.commits) == (4, 4)
     assert llm.authors == ("ana@example.com", "ben@example.com")
@@ -43,15 +45,15 @@ def test_churn_authors_bus_factor_and_age(tmp_path: Path) -> None:
     # The window is the 90 days before the newest commit (2024-05-30), not the clock.
     assert history.churn_of("app/ui.py") == 3 and history.churn_of("core/llm.py") == 3
     assert history.churn_of("README.md") == 0
-    assert history.churn == {"README.md": 0, "app/ui.py": 3, "app/forms.py": 1, "core/llm.py": 3, "core/store.py": 1}
-    assert history.age_days("app/ui.py") == 150 and history.recency_days("core/store.py") == 10
+    assert history.churn == {"README.md": 0, "app/ui.py": 3, "app/forms.py": 1, "core/llm.py": 3, "core/store.py": 4, "tests/test_store.py": 3}
+    assert history.age_days("app/ui.py") == 150 and history.recency_days("core/store.py") == 7
     assert dict(history.authors)["ana@example.com"] == 4
-    # Ana made 4 of 7 commits: one person holds most of the history.
-    assert history.bus_factor == 1
+    # Ana made 4 of 10 commits and Cho 5: two people hold most of the history.
+    assert history.bus_factor == 2
 
 
 def test_co_change_across_module_boundaries_only(tmp_path: Path) -> None:
-    history = build_history(_history_repo(tmp_path / "repo"), ["app/ui.py", "app/forms.py", "core/llm.py", "core/store.py"])
+    history = build_history(_history_repo(tmp_path / "repo"), ["app/ui.py", "app/forms.py", "core/llm.py", "core/store.py", "tests/test_store.py"])
     pairs = {(c.a, c.b): c.together for c in history.co_changes}
     assert pairs == {("app/ui.py", "core/llm.py"): 3}
     assert ("app/forms.py", "app/ui.py") not in pairs  # same package: expected to change together
@@ -92,7 +94,7 @@ def test_subfolder_scan_sees_only_its_own_history(tmp_path: Path) -> None:
     root = _history_repo(tmp_path / "repo")
     history = build_history(root / "core", ["llm.py", "store.py"])
     assert history.available and set(history.files) == {"llm.py", "store.py"}
-    assert history.commits == 5  # commits touching core/ only
+    assert history.commits == 8  # commits touching core/ only
 
 
 def test_project_model_carries_history(tmp_path: Path) -> None:

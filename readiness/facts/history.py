@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from readiness.facts.signals import is_test_path
+
 LOG = logging.getLogger(__name__)
 
 MAX_COMMITS = 2000
@@ -38,7 +40,7 @@ class FileHistory:
 
 @dataclass(frozen=True, slots=True)
 class CoChange:
-    """Two files in different top-level modules that keep changing in the same commits."""
+    """Two source files in different top-level modules (tests aside) that keep changing together."""
 
     a: str
     b: str
@@ -57,6 +59,7 @@ class History:
     authors: tuple[tuple[str, int], ...] = ()  # (author, commits), most commits first
     files: dict[str, FileHistory] = field(default_factory=dict)
     co_changes: tuple[CoChange, ...] = ()
+    line_counts: bool = True  # False when the clone lacks the blobs to count changed lines
 
     @classmethod
     def unavailable(cls, reason: str) -> History:
@@ -122,7 +125,7 @@ def _boundary(path: str) -> str:
     return parts[0]
 
 
-def _parse_log(text: str, prefix: str) -> list[_Commit]:
+def _parse_log(text: str, prefix: str, name_only: bool = False) -> list[_Commit]:
     commits: list[_Commit] = []
     for record in text.split("\x1e"):
         lines = record.strip("\n").split("\n")
@@ -131,7 +134,7 @@ def _parse_log(text: str, prefix: str) -> list[_Commit]:
         _sha, name, email, stamp = (lines[0].split("\x1f") + ["", "", "", "0"])[:4]
         files: dict[str, int] = {}
         for line in lines[1:]:
-            cols = line.split("\t")
+            cols = ["0", "0", line] if name_only and line else line.split("\t")
             if len(cols) != 3 or not cols[2].startswith(prefix):
                 continue
             added, deleted = (int(c) if c.isdigit() else 0 for c in cols[:2])
@@ -140,7 +143,7 @@ def _parse_log(text: str, prefix: str) -> list[_Commit]:
     return commits
 
 
-def _read_log(root: Path) -> tuple[list[_Commit], bool] | str:
+def _read_log(root: Path) -> tuple[list[_Commit], bool, bool] | str:
     try:
         import git
     except Exception:  # noqa: BLE001 - gitpython raises ImportError subclasses when git is absent
@@ -156,10 +159,14 @@ def _read_log(root: Path) -> tuple[list[_Commit], bool] | str:
             return "no commits yet"
         top = Path(repo.working_tree_dir).resolve()
         rel = os.path.relpath(root.resolve(), top).replace(os.sep, "/")
-        text = repo.git.log(
-            "--no-merges", "--no-renames", "--numstat", f"--max-count={MAX_COMMITS + 1}",
-            "--format=%x1e%H%x1f%aN%x1f%aE%x1f%ct", "--", rel,
-        )
+        args = ["--no-merges", "--no-renames", f"--max-count={MAX_COMMITS + 1}", "--format=%x1e%H%x1f%aN%x1f%aE%x1f%ct"]
+        name_only = False
+        try:
+            text = repo.git.log(*args, "--numstat", "--", rel)
+        except git.GitCommandError:
+            # A partial clone may lack old blobs: file names need only trees; line counts are lost.
+            name_only = True
+            text = repo.git.log(*args, "--name-only", "--", rel)
     except Exception as exc:  # noqa: BLE001 - a broken or hostile repo: history is unknown
         LOG.debug("git history unavailable for %s: %s", root, exc)
         if type(exc).__name__ in ("InvalidGitRepositoryError", "NoSuchPathError"):
@@ -169,14 +176,14 @@ def _read_log(root: Path) -> tuple[list[_Commit], bool] | str:
     finally:
         if repo is not None:
             repo.close()
-    commits = _parse_log(text, "" if rel == "." else rel + "/")
-    return commits[:MAX_COMMITS], len(commits) > MAX_COMMITS
+    commits = _parse_log(text, "" if rel == "." else rel + "/", name_only)
+    return commits[:MAX_COMMITS], len(commits) > MAX_COMMITS, not name_only
 
 
 def _co_changes(commits: list[_Commit], counts: Counter[str], wanted: set[str]) -> tuple[CoChange, ...]:
     pairs: Counter[tuple[str, str]] = Counter()
     for commit in commits:
-        files = sorted(p for p in commit.files if p in wanted and p.endswith(SOURCE_SUFFIXES))
+        files = sorted(p for p in commit.files if p in wanted and p.endswith(SOURCE_SUFFIXES) and not is_test_path(p))
         if len(files) > MAX_FILES_PER_COMMIT:
             continue
         for a, b in itertools.combinations(files, 2):
@@ -197,7 +204,7 @@ def build_history(root: Path | None, paths: Iterable[str], window_days: int = WI
     read = _read_log(root)
     if isinstance(read, str):
         return History.unavailable(read)
-    commits, truncated = read
+    commits, truncated, line_counts = read
     if not commits:
         return History.unavailable("no commits touch the scanned folder")
     head = max(c.time for c in commits)
@@ -226,5 +233,5 @@ def build_history(root: Path | None, paths: Iterable[str], window_days: int = WI
     by_author = Counter(c.author for c in commits)
     authors = tuple(sorted(by_author.items(), key=lambda item: (-item[1], item[0])))
     return History(
-        True, "", len(commits), truncated, head, window_days, authors, files, _co_changes(commits, counts, wanted)
+        True, "", len(commits), truncated, head, window_days, authors, files, _co_changes(commits, counts, wanted), line_counts
     )
