@@ -3,7 +3,8 @@
 ## What it does
 Builds the import graph of the repo (packages, relative imports, `src/` layouts; imports under
 `if TYPE_CHECKING:` are left out) and reports each cycle once, at the import in its first
-module that starts the loop, naming the whole loop.
+module that starts the loop, naming the whole loop. An import inside a function still closes
+a loop (the modules still depend on each other); the message says so.
 
 ## Why it matters in production
 A cycle works until someone moves an import or a name, then fails at start-up with a
@@ -49,6 +50,11 @@ class ImportCycle(Rule):
             },
             lines=(("src/pkg/a.py", 1),),
         ),
+        # Moving the import into a function hides the loop from Python, not from the design.
+        Invalid(
+            {"llm.py": "from store import log_call\n\ndef ask(q):\n    log_call(q)\n", "store.py": "def log_call(q):\n    from llm import ask\n    return ask\n"},
+            lines=(("llm.py", 1),),
+        ),
     ]
     VALID = [
         Valid(
@@ -76,6 +82,9 @@ class ImportCycle(Rule):
             start, following = loop[0], loop[1]
             chain = " -> ".join(loop)
             extra = f" ({len(component)} modules in the tangle)" if len(component) > len(loop) - 1 else ""
+            lazy = [a for a, b in zip(loop, loop[1:]) if graph.edge_context(a, b) == "local"]
+            if lazy:
+                extra += f"; closed by an import inside a function in {lazy[0]}"
             yield self.finding(
                 at_line(project, start, graph.edge_line(start, following)),
                 f"import cycle: {chain}{extra}",

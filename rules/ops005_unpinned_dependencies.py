@@ -4,7 +4,8 @@
 With no lockfile (`poetry.lock`, `uv.lock`, `Pipfile.lock`, `pdm.lock`, ...), reports each
 requirements file that lists packages without an exact `==` version, at its first unpinned
 line; for an application (a UI or web service) the same for `pyproject.toml` dependencies
-(a library is right to declare ranges). A repo whose code imports third-party packages but
+(a library is right to declare ranges). Development requirements (`requirements-dev.txt`,
+`requirements-test.txt`, ...) are not deployed and are not checked. A repo whose code imports third-party packages but
 that declares no dependencies at all is reported once.
 
 ## Why it matters in production
@@ -25,6 +26,8 @@ from readiness.project import Project
 from readiness.rules._project import REPO, code_modules, is_service, names
 
 _APP = "import openai\nimport streamlit as st\n"
+#: Requirements files for development tools, not for what is deployed.
+DEV_WORDS = ("dev", "test", "doc", "lint", "ci")
 
 
 class UnpinnedDependencies(Rule):
@@ -40,7 +43,7 @@ class UnpinnedDependencies(Rule):
         Invalid({"app.py": _APP}, lines=(("", 0),)),
     ]
     VALID = [
-        Valid({"app.py": _APP, "requirements.txt": "openai==1.55.0\nstreamlit==1.40.1  # UI\n"}),
+        Valid({"app.py": _APP, "requirements.txt": "openai==1.55.0\nstreamlit==1.40.1  # UI\n", "requirements-dev.txt": "pytest\nruff\n"}),
         Valid({"app.py": _APP, "pyproject.toml": '[project]\nname = "bot"\ndependencies = ["openai>=1.50", "streamlit"]\n', "uv.lock": "version = 1\n"}),
         # A library declares ranges on purpose.
         Valid({"src/sdk/client.py": "import httpx\n", "pyproject.toml": '[project]\nname = "sdk"\ndependencies = ["httpx>=0.27"]\n'}),
@@ -51,7 +54,8 @@ class UnpinnedDependencies(Rule):
             return
         service = is_service(project)
         for path, text in sorted(project.texts.items()):
-            if path.rsplit("/", 1)[-1] == "pyproject.toml" and not service:
+            name = path.rsplit("/", 1)[-1]
+            if (name == "pyproject.toml" and not service) or any(word in name for word in DEV_WORDS):
                 continue
             loose = [r for r in text.requirements if not r.pinned]
             if loose:

@@ -55,6 +55,9 @@ def test_cycles_ignore_type_checking_but_keep_function_level_imports() -> None:
     })
     assert project.graph.cycles() == [["a.py", "b.py"]]
     assert project.graph.cycle_path(["a.py", "b.py"]) == ["a.py", "b.py", "a.py"]
+    assert project.graph.edge_context("b.py", "a.py") == "local" and project.graph.edge_context("a.py", "b.py") == "module"
+    again = _project({"a.py": "def f():\n    import b\n\nimport b\n", "b.py": ""})
+    assert again.graph.edge_context("a.py", "b.py") == "module" and again.graph.edge_line("a.py", "b.py") == 4
 
 
 def test_module_roles_from_imports_routes_and_call_sites() -> None:

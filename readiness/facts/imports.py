@@ -65,6 +65,11 @@ class ImportGraph:
         data = self.graph.get_edge_data(source, target)
         return int(data["line"]) if data else 0
 
+    def edge_context(self, source: str, target: str) -> str:
+        """`module`, or `local` for an import inside a function (the first import between them)."""
+        data = self.graph.get_edge_data(source, target)
+        return str(data["context"]) if data else ""
+
     def fan_in(self, path: str) -> int:
         return int(self.graph.in_degree(path)) if path in self.graph else 0
 
@@ -197,7 +202,9 @@ def build_import_graph(
                 continue
             target = names.resolve(facts, module, name)
             if target is not None:
-                if target != path and not graph.has_edge(path, target):
+                known = graph.get_edge_data(path, target)
+                # The edge keeps its first module-level import; a function-level one only if alone.
+                if target != path and (known is None or (known["context"] == "local" and context == "module")):
                     graph.add_edge(path, target, line=line, context=context)
                 continue
             top = module.split(".")[0]
