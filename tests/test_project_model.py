@@ -157,3 +157,33 @@ def test_excluded_tests_still_count_as_tests(tmp_path: Path) -> None:
     (tmp_path / "readiness.toml").write_text("")
     proc = run_cli("scan", str(tmp_path), "--format", "json", "--select", "OPS001,OPS002")
     assert [f["code"] for f in json.loads(proc.stdout)["findings"]] == ["OPS002"]
+
+
+from hypothesis import given, settings, strategies as st
+
+from readiness.facts.markers import local_path_in
+
+TEXT_NAMES = ["requirements.txt", "pyproject.toml", ".env.example", "README.md", "Dockerfile", "docs/setup.md", "compose.yaml"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(TEXT_NAMES), raw=st.binary(max_size=400))
+def test_text_facts_never_raise_on_garbage(name: str, raw: bytes) -> None:
+    facts = read_text_facts(name, raw)
+    assert facts is not None and facts.path == name
+    assert type(facts).from_json(json.loads(json.dumps(facts.to_json()))) == facts
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120))
+def test_local_path_detection_never_raises(text: str) -> None:
+    found = local_path_in(text)
+    assert found is None or ("Users" in found or found.startswith("/home/"))
+
+
+def test_local_path_detection_examples() -> None:
+    assert local_path_in("/Users/maria/data.csv") == "/Users/maria/"
+    assert local_path_in("file:///home/li/models/x.bin") == "/home/li/"
+    assert local_path_in("C:\\Users\\sam\\bot\\index") == "C:\\Users\\sam\\"
+    for text in ("/Users/you/data.csv", "/home/<user>/x", "/home/jovyan/work/x", "see /usr/share/x", "https://x.com/Users/bob/", "/Users/"):
+        assert local_path_in(text) is None, text

@@ -113,10 +113,10 @@ class FileFacts:
             file_ignores=tuple(data["file_ignores"]),
             lines=data["lines"],
             cell_lines=tuple(tuple(pair) for pair in data["cell_lines"]),  # type: ignore[misc]
-            import_refs=tuple(tuple(r) for r in data.get("import_refs", ())),  # type: ignore[misc]
+            import_refs=tuple(tuple(r) for r in data.get("import_refs", ())),
             sys_path_edits=tuple(data.get("sys_path_edits", ())),
-            local_paths=tuple(tuple(r) for r in data.get("local_paths", ())),  # type: ignore[misc]
-            workaround_markers=tuple(tuple(r) for r in data.get("workaround_markers", ())),  # type: ignore[misc]
-            env_reads=tuple(tuple(r) for r in data.get("env_reads", ())),  # type: ignore[misc]
+            local_paths=tuple(tuple(r) for r in data.get("local_paths", ())),
+            workaround_markers=tuple(tuple(r) for r in data.get("workaround_markers", ())),
+            env_reads=tuple(tuple(r) for r in data.get("env_reads", ())),
             usage_reads=data.get("usage_reads", 0),
         )

@@ -126,8 +126,8 @@ def _pyproject(text: str) -> tuple[Requirement, ...]:
         data = tomllib.loads(text)
     except (ValueError, TypeError):
         return ()
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    deps = project.get("dependencies") or []
+    project = data.get("project")
+    deps = (project.get("dependencies") if isinstance(project, dict) else None) or []
     lines = text.splitlines()
     found = []
     for dep in deps if isinstance(deps, list) else []:
