@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from readiness import __version__
-from readiness.config import load_config
+from readiness.config import RISKS, load_config
 from readiness.engine import scan as run_scan
 from readiness.errors import ReadinessError
 from readiness.model import Severity
 from readiness.registry import all_rules, find_rule
 from readiness.report import RENDERERS
+from readiness.report.templating import shown_score
 from readiness.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -51,17 +52,21 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--inventory", is_flag=True, help="Text format: also list every model call site.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.option("--risk", type=click.Choice(RISKS), help="Risk profile the score is judged at [default: config `risk`, else medium].")
+@click.option("--history-depth", type=click.IntRange(min=0), help="Commits to read for secrets left in git history (0: off) [default: 1000].")
 @click.pass_context
 def scan(
     ctx: click.Context, path: Path, fmt: str, output: Path | None, select: str | None, ignore: str | None,
     fail_on: str | None, config_file: Path | None, inventory: bool, exit_zero: bool, color: bool | None,
+    risk: str | None = None, history_depth: int | None = None,
 ) -> None:
     """Scan the repository at PATH (default: the current folder)."""
     if not path.exists():
         _fail(f"path not found: {path}")
     try:
         config = load_config(path, config_file).with_overrides(
-            select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None
+            select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None,
+            risk=risk, history_depth=history_depth,
         )
         result = run_scan(path, config)
     except ReadinessError as exc:
@@ -126,6 +131,48 @@ def explain(rule_id: str) -> None:
         _fail(f"no rule {rule_id!r}; `readiness rules` lists them")
         return
     click.echo(_explain(rule), nl=False)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the founder report (one self-contained HTML page) to FILE.")
+@click.option("--markdown", "markdown_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown summary to FILE.")
+@click.option("--risk", type=click.Choice(RISKS), help="Risk profile the score is judged at [default: config `risk`, else medium].")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (pyproject.toml or readiness.toml).")
+@click.pass_context
+def report(ctx: click.Context, path: Path, html_file: Path | None, markdown_file: Path | None, risk: str | None, config_file: Path | None) -> None:
+    """Score PATH against the launch checklist and write the founder report.
+
+    With neither --html nor --markdown, the Markdown summary goes to stdout.
+    """
+    if not path.exists():
+        _fail(f"path not found: {path}")
+    try:
+        result = run_scan(path, load_config(path, config_file).with_overrides(risk=risk))
+    except ReadinessError as exc:
+        if ctx.obj["debug"]:
+            raise
+        _fail(str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001 - the top-level error boundary
+        if ctx.obj["debug"]:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        return
+    if result.score is None:
+        _fail("the scan finished but no score could be computed (see the diagnostics of `readiness scan`)")
+    outputs = [(fmt, target) for fmt, target in (("html", html_file), ("markdown", markdown_file)) if target is not None]
+    for fmt, target in outputs:
+        try:
+            target.write_text(RENDERERS[fmt](result), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {target}: {exc.strerror or exc}")
+        card = result.score
+        scored = f"score {shown_score(card.score)}/100" if card.score is not None else "not scored"
+        click.echo(f"{fmt} report written to {target}: {card.grade}, {scored}, {card.verdict.decision}", err=True)
+    if not outputs:
+        click.echo(RENDERERS["markdown"](result), nl=False)
+    sys.exit(EXIT_CLEAN)
 
 
 @main.command()

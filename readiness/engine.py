@@ -1,6 +1,7 @@
 """Runs the pipeline: read -> parse -> facts -> project model -> rules -> suppression."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,11 +13,14 @@ from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.extract import extract_facts
 from readiness.facts.model import FileFacts
 from readiness.facts.textfacts import TextFacts, read_text_facts
+from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
+from readiness.facts.secrets_history import SecretHistory, scan_secret_history
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
 from readiness.project import Project, build_project
 from readiness.registry import select_rules
 from readiness.rule import Rule
+from readiness.scorecard import build_scorecard
 from readiness.suppress import apply_suppressions
 
 LOG = logging.getLogger(__name__)
@@ -31,9 +35,23 @@ class FileResult:
     pins: tuple[Pin, ...]
     diagnostics: tuple[Diagnostic, ...]
     text: TextFacts | None = None
+    secrets: SecretScan = NO_SECRETS
 
 
 def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
+    """Parse one file, extract its facts and its (redacted) secrets; failures become diagnostics."""
+    result = _analyse_code(source, raw, catalog)
+    secrets, values = scan_secrets(source.path, source.kind, raw)
+    if not values:
+        return dataclasses.replace(result, secrets=secrets) if secrets.secrets or secrets.env else result
+    # No secret value may survive in any other fact of this file (the cache stores them).
+    facts = FileFacts.from_json(scrub(result.facts.to_json(), values)) if result.facts is not None else None
+    diagnostics = tuple(dataclasses.replace(d, message=scrub(d.message, values)) for d in result.diagnostics)
+    text = TextFacts.from_json(scrub(result.text.to_json(), values)) if result.text is not None else None
+    return dataclasses.replace(result, facts=facts, diagnostics=diagnostics, secrets=secrets, text=text)
+
+
+def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
     """Parse one file and extract its facts; every failure becomes a diagnostic."""
     if source.kind == "text":
         text_facts = read_text_facts(source.path, raw)
@@ -83,6 +101,7 @@ def analyse(
     rules: list[type[Rule]] | None = None,
     repo_root: Path | None = None,
     listed_paths: list[str] | None = None,
+    secret_history: SecretHistory | None = None,
 ) -> RunResult:
     """Analyse already-read files; the core of both a scan and a rule example."""
     catalog = load_catalog()
@@ -94,10 +113,21 @@ def analyse(
         diagnostics.extend(r.diagnostics)
     texts = {r.path: r.text for r in results if r.text is not None}
     project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog, texts, repo_root, listed_paths)
+    project = dataclasses.replace(
+        project,
+        secrets={r.path: r.secrets for r in results if r.secrets.secrets or r.secrets.env},
+        secret_history=secret_history,
+    )
     chosen = rules if rules is not None else select_rules(config.select, config.ignore)
     findings, rule_diagnostics = run_rules(chosen, project)
     diagnostics.extend(rule_diagnostics)
     kept, suppressed = apply_suppressions(findings, files, config)
+    score = None
+    try:
+        score = build_scorecard(project, sorted(set(kept), key=Finding.sort_key), chosen, config)
+    except Exception as exc:  # noqa: BLE001 - a scoring bug must not lose the findings
+        LOG.debug("scoring failed", exc_info=True)
+        diagnostics.append(Diagnostic("internal", Location(""), f"scoring failed: {type(exc).__name__}: {exc}"))
     return RunResult(
         root=root,
         findings=tuple(sorted(set(kept), key=Finding.sort_key)),
@@ -105,6 +135,7 @@ def analyse(
         call_sites=tuple(site.to_json() for site in project.call_sites),
         suppressed=suppressed,
         files_scanned=len(inputs),
+        score=score,
     )
 
 
@@ -118,8 +149,15 @@ def scan(root: Path, config: Config) -> RunResult:
             diagnostics.append(raw)
         else:
             inputs.append((source, raw))
+    history = None
+    if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
+        history = scan_secret_history(root, config.history_depth, config.exclude)
+        diagnostics.extend(history.diagnostics)
     listed = _excluded_paths(root, config)
-    return analyse(inputs, config, root=root.name or ".", diagnostics=diagnostics, repo_root=root, listed_paths=listed)
+    return analyse(
+        inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,
+        repo_root=root, listed_paths=listed,
+    )
 
 
 def _excluded_paths(root: Path, config: Config) -> list[str]:

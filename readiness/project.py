@@ -14,6 +14,8 @@ from readiness.facts.imports import ImportGraph, build_import_graph
 from readiness.facts.model import FileFacts
 from readiness.facts.signals import Signals, find_signals, load_signal_table
 from readiness.facts.textfacts import TextFacts
+from readiness.facts.secrets import SecretScan
+from readiness.facts.secrets_history import SecretHistory
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,10 @@ class Project:
     pins: dict[str, Pin]
     config: Config
     catalog: Catalog
+    #: Redacted secret facts by path (only files with secrets or that are dotenv files).
+    secrets: dict[str, SecretScan] = field(default_factory=dict)
+    #: Secrets found in past commits; None when history was not scanned.
+    secret_history: SecretHistory | None = None
     #: The project model (issue: project-level rules): imports, delivery signals, text facts, history.
     graph: ImportGraph = field(default_factory=ImportGraph)
     signals: Signals = field(default_factory=Signals)
@@ -52,5 +58,8 @@ def build_project(
     table = load_signal_table()
     graph = build_import_graph(files, table.roles, Counter(site.location.path for site in sites))
     signals = find_signals(sorted(set(paths) | set(listed or ())), files, table)
-    history = build_history(root, paths)
-    return Project(files, tuple(sorted(paths)), tuple(sites), pins, config, catalog, graph, signals, dict(texts or {}), history)
+    history = build_history(root, paths, max_commits=config.history_depth)
+    return Project(
+        files, tuple(sorted(paths)), tuple(sites), pins, config, catalog,
+        graph=graph, signals=signals, texts=dict(texts or {}), history=history,
+    )

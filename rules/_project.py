@@ -19,6 +19,11 @@ def has_code(project: Project) -> bool:
     return bool(code_modules(project))
 
 
+def uses_models(project: Project) -> bool:
+    """An AI project: a module (tests aside) imports a model SDK or makes a model call."""
+    return bool(project.call_sites) or any("model" in node.roles for node in code_modules(project))
+
+
 def is_service(project: Project) -> bool:
     """The repo serves users: a UI (Streamlit, Gradio, templates) or web routes."""
     return any(node.roles & {"ui", "routes"} for node in code_modules(project))

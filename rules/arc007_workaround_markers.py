@@ -2,7 +2,7 @@
 
 ## What it does
 Counts workaround markers (`TODO`, `FIXME`, `HACK`, `XXX`, `WORKAROUND`, `KLUDGE`) in comments
-of each module and notebook, and reports a file that holds three or more of them at a density
+of each module and notebook, and reports a file that holds two or more of them at a density
 of at least one per 100 lines, at its first marker. Tests are not counted; a stray TODO in a
 large file is not a finding.
 
@@ -24,7 +24,7 @@ from readiness.facts.signals import is_test_path
 from readiness.project import Project
 from readiness.rules._project import at_line
 
-MIN_MARKERS = 3
+MIN_MARKERS = 2
 LINES_PER_MARKER = 100
 
 

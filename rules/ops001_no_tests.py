@@ -2,8 +2,8 @@
 
 ## What it does
 Looks for tests by layout: a `tests/` or `test/` folder with Python files, `test_*.py`,
-`*_test.py` or `conftest.py` anywhere. Reports the repository once when it has Python code or
-notebooks and none of these.
+`*_test.py` or `conftest.py` anywhere (also in folders left out by `exclude`). Reports the
+repository once when it uses models (imports a model SDK or makes a model call) and has none.
 
 ## Why it matters in production
 Without tests every change is checked by hand, or not at all: a prompt tweak, an SDK upgrade or
@@ -20,9 +20,9 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO, code_modules
+from readiness.rules._project import REPO, code_modules, uses_models
 
-_APP = "def answer(q):\n    return q.strip()\n"
+_APP = "import openai\n\ndef answer(q):\n    return q.strip()\n"
 
 
 class NoTests(Rule):
@@ -40,11 +40,12 @@ class NoTests(Rule):
     VALID = [
         Valid({"app.py": _APP, "tests/test_app.py": "from app import answer\n\ndef test_answer():\n    assert answer(' hi ') == 'hi'\n"}),
         Valid({"src/bot/core.py": _APP, "src/bot/core_test.py": "def test_core():\n    assert True\n"}),
-        # Nothing to test: no code at all.
+        # Nothing to test: no code at all, or a script that does not touch a model.
         Valid({"README.md": "# Notes\n"}),
+        Valid({"rename.py": "import os\n\nfor name in os.listdir('.'):\n    print(name)\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
-        if code_modules(project) and not project.signals.has("tests"):
+        if uses_models(project) and not project.signals.has("tests"):
             count = len(code_modules(project))
             yield self.finding(REPO, f"no tests found (no tests/ folder, test_*.py or conftest.py) for {count} source file{'s' if count > 1 else ''}")

@@ -3,7 +3,8 @@
 ## What it does
 Looks for a CI configuration: GitHub Actions workflows, GitLab CI, CircleCI, Jenkins, Azure
 Pipelines, Travis, Bitbucket Pipelines, Buildkite, Drone, Woodpecker or Cloud Build. Reports
-the repository once when it has code and none of these.
+the repository once when it uses models (imports a model SDK or makes a model call) and has
+none of these.
 
 ## Why it matters in production
 Without CI, tests run when someone remembers, on their machine, with their environment. Broken
@@ -20,9 +21,9 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO, code_modules
+from readiness.rules._project import REPO, uses_models
 
-_APP = "def answer(q):\n    return q\n"
+_APP = "from anthropic import Anthropic\n\ndef answer(q):\n    return q\n"
 _WORKFLOW = "on: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
 
 
@@ -42,8 +43,9 @@ class NoCi(Rule):
     VALID = [
         Valid({"app.py": _APP, ".github/workflows/ci.yml": _WORKFLOW}),
         Valid({"app.py": _APP, ".gitlab-ci.yml": "test:\n  script: pytest\n"}),
+        Valid({"tool.py": "import sys\n\nprint(sys.argv)\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
-        if code_modules(project) and not project.signals.has("ci"):
+        if uses_models(project) and not project.signals.has("ci"):
             yield self.finding(REPO, "no CI configuration: nothing runs the tests or checks on each change")

@@ -1,7 +1,8 @@
 """Flags a repository with no README, or a README that does not say how to run it.
 
 ## What it does
-Looks for a README at the root. Reports the repository when there is none, and the README when
+In a repository that uses models (imports a model SDK or makes a model call), looks for a
+README at the root. Reports the repository when there is none, and the README when
 it has no setup instructions: no Setup, Install, Getting started, Quickstart, Usage or Run
 section, and no command such as `pip install`, `uv sync`, `poetry install`, `docker compose up`,
 `streamlit run`, `uvicorn` or `python -m`.
@@ -21,9 +22,9 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Location, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO, code_modules
+from readiness.rules._project import REPO, uses_models
 
-_APP = "def answer(q):\n    return q\n"
+_APP = "import litellm\n\ndef answer(q):\n    return q\n"
 
 
 class NoReadme(Rule):
@@ -44,7 +45,7 @@ class NoReadme(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
-        if not code_modules(project):
+        if not uses_models(project):
             return
         readme = project.signals.first("readme")
         if readme is None:

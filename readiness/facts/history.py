@@ -143,7 +143,7 @@ def _parse_log(text: str, prefix: str, name_only: bool = False) -> list[_Commit]
     return commits
 
 
-def _read_log(root: Path) -> tuple[list[_Commit], bool, bool] | str:
+def _read_log(root: Path, max_commits: int) -> tuple[list[_Commit], bool, bool] | str:
     try:
         import git
     except Exception:  # noqa: BLE001 - gitpython raises ImportError subclasses when git is absent
@@ -159,7 +159,7 @@ def _read_log(root: Path) -> tuple[list[_Commit], bool, bool] | str:
             return "no commits yet"
         top = Path(repo.working_tree_dir).resolve()
         rel = os.path.relpath(root.resolve(), top).replace(os.sep, "/")
-        args = ["--no-merges", "--no-renames", f"--max-count={MAX_COMMITS + 1}", "--format=%x1e%H%x1f%aN%x1f%aE%x1f%ct"]
+        args = ["--no-merges", "--no-renames", f"--max-count={max_commits + 1}", "--format=%x1e%H%x1f%aN%x1f%aE%x1f%ct"]
         name_only = False
         try:
             text = repo.git.log(*args, "--numstat", "--", rel)
@@ -177,7 +177,7 @@ def _read_log(root: Path) -> tuple[list[_Commit], bool, bool] | str:
         if repo is not None:
             repo.close()
     commits = _parse_log(text, "" if rel == "." else rel + "/", name_only)
-    return commits[:MAX_COMMITS], len(commits) > MAX_COMMITS, not name_only
+    return commits[:max_commits], len(commits) > max_commits, not name_only
 
 
 def _co_changes(commits: list[_Commit], counts: Counter[str], wanted: set[str]) -> tuple[CoChange, ...]:
@@ -197,11 +197,15 @@ def _co_changes(commits: list[_Commit], counts: Counter[str], wanted: set[str]) 
     return tuple(sorted(found, key=lambda c: (-c.together, c.a, c.b)))
 
 
-def build_history(root: Path | None, paths: Iterable[str], window_days: int = WINDOW_DAYS) -> History:
-    """History signals for the files of the scan (`paths`, relative to `root`)."""
+def build_history(
+    root: Path | None, paths: Iterable[str], window_days: int = WINDOW_DAYS, max_commits: int = MAX_COMMITS
+) -> History:
+    """History signals for the files of the scan (`paths`, relative to `root`), from the newest commits."""
     if root is None:
         return History.unavailable("no repository on disk")
-    read = _read_log(root)
+    if max_commits <= 0:
+        return History.unavailable("history is turned off (history-depth = 0)")
+    read = _read_log(root, max_commits)
     if isinstance(read, str):
         return History.unavailable(read)
     commits, truncated, line_counts = read

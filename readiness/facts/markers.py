@@ -16,7 +16,7 @@ from readiness.facts.collector import Collector, dotted
 from readiness.model import Location
 
 SYS_PATH_CALLS = frozenset({"sys.path.append", "sys.path.insert", "sys.path.extend", "site.addsitedir"})
-ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"})
+ENV_GETTERS = frozenset({"os.getenv", "os.environ.get"})  # setdefault() supplies its own value
 USAGE_ATTRS = frozenset({"usage", "usage_metadata", "token_usage", "prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "prompt_eval_count", "eval_count"})
 MARKER = re.compile(r"\b(TODO|FIXME|HACK|XXX|WORKAROUND|KLUDGE)\b")
 # A home folder of one machine: /Users/<name>/, /home/<name>/, C:\Users\<name>\ (placeholders excepted).

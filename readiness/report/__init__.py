@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Callable
 
 from readiness.model import RunResult
+from readiness.report import html as html_report
 from readiness.report import json as json_report
+from readiness.report import markdown as markdown_report
 from readiness.report import text as text_report
 
 Renderer = Callable[..., str]
@@ -12,4 +14,6 @@ Renderer = Callable[..., str]
 RENDERERS: dict[str, Renderer] = {
     "text": text_report.render,
     "json": json_report.render,
+    "markdown": markdown_report.render,
+    "html": html_report.render,
 }

@@ -27,6 +27,7 @@ def payload(result: RunResult) -> dict[str, Any]:
         "findings": [f.to_json() for f in result.findings],
         "diagnostics": [d.to_json() for d in result.diagnostics],
         "call_sites": list(result.call_sites),
+        **({"score": result.score.to_json()} if result.score is not None else {}),
     }
 
 
