@@ -102,3 +102,12 @@ def test_project_model_carries_history(tmp_path: Path) -> None:
     project, _ = load_project(root, Config())
     assert project.history.available and project.history.files["core/llm.py"].commits == 4
     assert History.unavailable("x").to_json() == {"available": False, "reason": "x"}
+
+
+def test_history_depth_bounds_the_commits_read(tmp_path: Path) -> None:
+    root = _history_repo(tmp_path / "repo")
+    recent = build_history(root, ["app/ui.py", "core/llm.py"], max_commits=3)
+    assert recent.available and recent.commits == 3 and recent.truncated
+    assert not build_history(root, ["app/ui.py"], max_commits=0).available
+    project, _ = load_project(root, Config(history_depth=0))
+    assert not project.history.available and "history-depth" in project.history.reason
