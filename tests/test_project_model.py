@@ -187,3 +187,20 @@ def test_local_path_detection_examples() -> None:
     assert local_path_in("C:\\Users\\sam\\bot\\index") == "C:\\Users\\sam\\"
     for text in ("/Users/you/data.csv", "/home/<user>/x", "/home/jovyan/work/x", "see /usr/share/x", "https://x.com/Users/bob/", "/Users/"):
         assert local_path_in(text) is None, text
+
+
+def test_dot_quotes_hostile_paths() -> None:
+    from readiness.report.graph import render_dot
+
+    data = {
+        "modules": [
+            {"path": 'a"b\\c.py', "roles": ["ui"], "test": False},
+            {"path": "x.py", "roles": [], "test": True},
+        ],
+        "edges": [{"from": 'a"b\\c.py', "to": "x.py", "line": 1, "context": "module"}],
+        "cycles": [],
+    }
+    dot = render_dot(data)
+    assert '"a\\"b\\\\c.py" [label="a\\"b\\\\c.py\\n[ui]", fillcolor="#f4cccc"];' in dot
+    assert '"x.py" [label="x.py", fillcolor="#ffffff", style="rounded,filled,dashed"];' in dot
+    assert '"a\\"b\\\\c.py" -> "x.py";' in dot

@@ -25,10 +25,11 @@ def render_dot(data: dict[str, Any]) -> str:
     lines = ["digraph imports {", "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica"];']
     for module in data["modules"]:
         roles = module["roles"]
-        label = module["path"] + (f"\\n[{', '.join(roles)}]" if roles else "")
+        label_attr = _quote(module["path"])
+        if roles:  # `\n` is DOT's line break inside a label
+            label_attr = label_attr[:-1] + f"\\n[{', '.join(roles)}]" + '"'
         colour = next((ROLE_COLOURS[r] for r in ("ui", "routes", "model", "data") if r in roles), "#ffffff")
         style = ', style="rounded,filled,dashed"' if module["test"] else ""
-        label_attr = '"' + label.replace('"', '\\"') + '"'
         lines.append(f"  {_quote(module['path'])} [label={label_attr}, fillcolor={_quote(colour)}{style}];")
     for edge in data["edges"]:
         key = (edge["from"], edge["to"])
