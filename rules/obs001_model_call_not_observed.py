@@ -5,7 +5,8 @@ Finds model calls with no logging call and no tracing span in the enclosing func
 tracing decorator on it (LangSmith `@traceable`, Langfuse `@observe`, Weave `@weave.op`, or one
 declared in `tracing-decorators`). Calls at module level need logging at module level.
 A project-wide instrumentor set up at start (OpenTelemetry/OpenLLMetry instrumentors,
-`Traceloop.init`, `openlit.init`, Langfuse's drop-in `langfuse.openai`) observes every call.
+`Traceloop.init`, `openlit.init`, Langfuse's drop-in `langfuse.openai`, LiteLLM callbacks such
+as `litellm.success_callback = ["langfuse"]`) observes every call.
 
 ## Why it matters in production
 When a user reports a wrong or slow answer, the only way to find out what the model was asked,

@@ -204,3 +204,11 @@ def test_dot_quotes_hostile_paths() -> None:
     assert '"a\\"b\\\\c.py" [label="a\\"b\\\\c.py\\n[ui]", fillcolor="#f4cccc"];' in dot
     assert '"x.py" [label="x.py", fillcolor="#ffffff", style="rounded,filled,dashed"];' in dot
     assert '"a\\"b\\\\c.py" -> "x.py";' in dot
+
+
+def test_litellm_callbacks_count_as_project_wide_instrumentation() -> None:
+    project = _project({"main.py": "import litellm\n\nlitellm.success_callback = ['langfuse']\n", "x.py": "import os\nos.environ['A'] = '1'\n"})
+    evidence = project.signals.first("instrumentation")
+    assert evidence is not None and evidence.how == "setting litellm.success_callback"
+    assert project.files["x.py"].module_settings == ()  # a subscript write is not a module setting
+    assert not _project({"tests/conftest.py": "import litellm\nlitellm.callbacks = []\n"}).signals.has("instrumentation")

@@ -53,6 +53,7 @@ class MarkersCollector(Collector):
         self.workaround_markers: list[tuple[int, str]] = []
         self.env_reads: list[tuple[str, int]] = []
         self.usage_reads = 0
+        self.module_settings: set[str] = set()
         self.typing_depth = 0
         self.skip_strings: set[int] = set()
         self.write_targets: set[int] = set()
@@ -130,6 +131,9 @@ class MarkersCollector(Collector):
             name = dotted(target.value) if isinstance(target, cst.Subscript) else dotted(target)
             if name is not None and self.core.qualify(name) == "sys.path":
                 self.sys_path_edits.append(self._line(node))
+            elif name is not None and not isinstance(target, cst.Subscript) and "." in name and name.split(".")[0] in self.core.imports:
+                # `litellm.success_callback = [...]`: a setting of an imported module.
+                self.module_settings.add(self.core.qualify(name))
             if isinstance(target, cst.Subscript):
                 self.write_targets.add(id(target))
 
@@ -175,6 +179,7 @@ class MarkersCollector(Collector):
             "workaround_markers": tuple(self.workaround_markers),
             "env_reads": tuple(self.env_reads),
             "usage_reads": self.usage_reads,
+            "module_settings": tuple(sorted(self.module_settings)),
         }
 
 

@@ -86,6 +86,7 @@ class FileFacts:
     workaround_markers: tuple[tuple[int, str], ...] = ()
     env_reads: tuple[tuple[str, int], ...] = ()
     usage_reads: int = 0
+    module_settings: tuple[str, ...] = ()
 
     def function(self, qualname: str) -> FunctionFact | None:
         for fn in self.functions:
@@ -119,4 +120,5 @@ class FileFacts:
             workaround_markers=tuple(tuple(r) for r in data.get("workaround_markers", ())),
             env_reads=tuple(tuple(r) for r in data.get("env_reads", ())),
             usage_reads=data.get("usage_reads", 0),
+            module_settings=tuple(data.get("module_settings", ())),
         )

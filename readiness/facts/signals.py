@@ -33,6 +33,7 @@ class SignalSpec:
     calls: tuple[str, ...] = ()
     decorators: tuple[str, ...] = ()
     code_only: bool = False
+    settings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,7 @@ def load_signal_table() -> SignalTable:
             SignalSpec(
                 entry["id"], entry["category"], entry["label"], _tuple(entry, "paths", where),
                 _tuple(entry, "imports", where), _tuple(entry, "calls", where), _tuple(entry, "decorators", where),
-                entry.get("scope", "any") == "code",
+                entry.get("scope", "any") == "code", _tuple(entry, "settings", where),
             )
         )
     roles = {key: _tuple(data.get("roles", {}), key, "roles") for key in data.get("roles", {})}
@@ -161,6 +162,9 @@ def _code_evidence(spec: SignalSpec, files: dict[str, FileFacts], modules: dict[
             for module in modules[path]:
                 if module_matches(module, known):
                     return Evidence(spec.id, spec.category, spec.label, path, f"import {module}")
+        for setting in facts.module_settings if spec.settings else ():
+            if setting in spec.settings:
+                return Evidence(spec.id, spec.category, spec.label, path, f"setting {setting}")
         for fn in facts.functions:
             for call in fn.calls if spec.calls else ():
                 if _call_matches(call, spec.calls):
@@ -182,7 +186,7 @@ def find_signals(paths: Iterable[str], files: dict[str, FileFacts], table: Signa
             hit = next((p for p in ordered if any(glob_match(p, g) for g in spec.paths)), None)
             if hit is not None:
                 found.append(Evidence(spec.id, spec.category, spec.label, hit, "path"))
-        if spec.imports or spec.calls or spec.decorators:
+        if spec.imports or spec.calls or spec.decorators or spec.settings:
             evidence = _code_evidence(spec, files, modules)
             if evidence is not None:
                 found.append(evidence)
