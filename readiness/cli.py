@@ -111,11 +111,18 @@ def _explain(rule: type[Rule]) -> str:
     for heading in ("What it does", "Why it matters in production"):
         parts += ["", f"## {heading}", docs.get(heading, "")]
     if rule.INVALID:
-        parts += ["", "## Example", "", _indent(next(iter(rule.INVALID[0].files.values())))]
+        parts += ["", "## Example", "", _example(rule.INVALID[0].files)]
     if rule.VALID:
-        parts += ["", "## Use instead", "", _indent(next(iter(rule.VALID[0].files.values())))]
+        parts += ["", "## Use instead", "", _example(rule.VALID[0].files)]
     parts += ["", "## Remediation", docs.get("Remediation", "")]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _example(files: dict[str, str]) -> str:
+    """One file's code; a repo example shows each file under its path."""
+    if len(files) == 1:
+        return _indent(next(iter(files.values())))
+    return "\n\n".join(_indent(f"# {path}\n{code}" if code.strip() else f"# {path} (empty)") for path, code in sorted(files.items()))
 
 
 def _indent(code: str) -> str:

@@ -5,8 +5,8 @@ With no lockfile (`poetry.lock`, `uv.lock`, `Pipfile.lock`, `pdm.lock`, ...), re
 requirements file that lists packages without an exact `==` version, at its first unpinned
 line; for an application (a UI or web service) the same for `pyproject.toml` dependencies
 (a library is right to declare ranges). Development requirements (`requirements-dev.txt`,
-`requirements-test.txt`, ...) are not deployed and are not checked. A repo whose code imports third-party packages but
-that declares no dependencies at all is reported once.
+`requirements-test.txt`, ...) are not deployed and are not checked. A repo whose code imports
+third-party packages but that declares no dependencies at all is reported once.
 
 ## Why it matters in production
 `pip install openai` today and in three months install different SDKs with different

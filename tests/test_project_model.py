@@ -212,3 +212,10 @@ def test_litellm_callbacks_count_as_project_wide_instrumentation() -> None:
     assert evidence is not None and evidence.how == "setting litellm.success_callback"
     assert project.files["x.py"].module_settings == ()  # a subscript write is not a module setting
     assert not _project({"tests/conftest.py": "import litellm\nlitellm.callbacks = []\n"}).signals.has("instrumentation")
+
+
+def test_explain_shows_each_file_of_a_repo_example() -> None:
+    doc = run_cli("explain", "import-cycle")
+    assert doc.returncode == 0
+    assert "    # app/chat.py\n    from app.store import save" in doc.stdout
+    assert "    # app/__init__.py (empty)" in doc.stdout
