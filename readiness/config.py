@@ -36,6 +36,8 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)
     #: How many commits SEC003 reads for secrets that left the tree (0 turns history scanning off).
     history_depth: int = 1000
+    min_score: float | None = None
+    baseline: str = ""
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -117,6 +119,18 @@ def _depth(path: str, key: str, value: Any) -> int:
     return value
 
 
+def _score(path: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise ConfigError(path, key, "expected a score from 0 to 100")
+    return float(value)
+
+
+def _file(path: str, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(path, key, "expected a file path")
+    return value
+
+
 _KEYS: dict[str, tuple[str, Callable[[str, str, Any], Any]]] = {
     "select": ("select", _codes),
     "ignore": ("ignore", _codes),
@@ -132,6 +146,8 @@ _KEYS: dict[str, tuple[str, Callable[[str, str, Any], Any]]] = {
     "answers": ("answers", _answers),
     "effort": ("effort", _effort),
     "history-depth": ("history_depth", _depth),
+    "min-score": ("min_score", _score),
+    "baseline": ("baseline", _file),
 }
 
 

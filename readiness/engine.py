@@ -15,6 +15,7 @@ from readiness.facts.model import FileFacts
 from readiness.facts.textfacts import TextFacts, read_text_facts
 from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
 from readiness.facts.secrets_history import SecretHistory, scan_secret_history
+from readiness.fingerprint import fingerprint_findings
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
 from readiness.project import Project, build_project
@@ -34,8 +35,8 @@ class FileResult:
     facts: FileFacts | None
     pins: tuple[Pin, ...]
     diagnostics: tuple[Diagnostic, ...]
-    text: TextFacts | None = None
     secrets: SecretScan = NO_SECRETS
+    text: TextFacts | None = None
 
 
 def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
@@ -57,8 +58,8 @@ def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResul
         text_facts = read_text_facts(source.path, raw)
         if is_dependency_file(source.path):
             text = raw.decode("utf-8", errors="replace")
-            return FileResult(source.path, None, tuple(read_pins(source.path, text)), (), text_facts)
-        return FileResult(source.path, None, (), (), text_facts)
+            return FileResult(source.path, None, tuple(read_pins(source.path, text)), (), text=text_facts)
+        return FileResult(source.path, None, (), (), text=text_facts)
     parsed = parse_file(source, raw)
     if isinstance(parsed, ParseFailure):
         return FileResult(source.path, None, (), (parsed.diagnostic,))
@@ -99,20 +100,53 @@ def analyse(
     root: str = ".",
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
+    secret_history: SecretHistory | None = None,
+    paths: list[str] | None = None,
     repo_root: Path | None = None,
     listed_paths: list[str] | None = None,
-    secret_history: SecretHistory | None = None,
 ) -> RunResult:
-    """Analyse already-read files; the core of both a scan and a rule example."""
+    """Analyse already-read files; the core of both a scan and a rule example.
+
+    `paths` lists every file of the repo when `inputs` are only some of them (diff mode).
+    """
+    catalog = load_catalog()
+    results = [analyse_file(source, raw, catalog) for source, raw in inputs]
+    return analyse_results(
+        results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history,
+        repo_root=repo_root, listed_paths=listed_paths,
+    )
+
+
+def analyse_results(
+    results: list[FileResult],
+    config: Config,
+    root: str = ".",
+    diagnostics: list[Diagnostic] | None = None,
+    rules: list[type[Rule]] | None = None,
+    paths: list[str] | None = None,
+    secret_history: SecretHistory | None = None,
+    repo_root: Path | None = None,
+    listed_paths: list[str] | None = None,
+    history_rev: str = "HEAD",
+) -> RunResult:
+    """The project stage over per-file results: link, run rules, suppress, score.
+
+    Diff mode calls it twice, sharing the results of files that did not change. `repo_root`
+    (for git history, read up to `history_rev`) and `listed_paths` (files `exclude` left out) feed
+    the project model; results that cover only some of `paths` make it partial.
+    """
     catalog = load_catalog()
     diagnostics = list(diagnostics or [])
-    results = [analyse_file(source, raw, catalog) for source, raw in inputs]
     files = {r.path: r.facts for r in results if r.facts is not None}
     pins = merge_pins([p for r in results for p in r.pins])
     for r in results:
         diagnostics.extend(r.diagnostics)
     texts = {r.path: r.text for r in results if r.text is not None}
-    project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog, texts, repo_root, listed_paths)
+    partial = paths is not None and bool(set(paths) - {r.path for r in results})
+    project = build_project(
+        files, paths if paths is not None else [r.path for r in results], pins, config, catalog, texts, repo_root, listed_paths,
+        partial=partial, history_rev=history_rev,
+    )
     project = dataclasses.replace(
         project,
         secrets={r.path: r.secrets for r in results if r.secrets.secrets or r.secrets.env},
@@ -130,11 +164,11 @@ def analyse(
         diagnostics.append(Diagnostic("internal", Location(""), f"scoring failed: {type(exc).__name__}: {exc}"))
     return RunResult(
         root=root,
-        findings=tuple(sorted(set(kept), key=Finding.sort_key)),
+        findings=tuple(fingerprint_findings(set(kept), files)),
         diagnostics=tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)),
         call_sites=tuple(site.to_json() for site in project.call_sites),
         suppressed=suppressed,
-        files_scanned=len(inputs),
+        files_scanned=len(results),
         score=score,
     )
 

@@ -35,11 +35,14 @@ class Project:
     signals: Signals = field(default_factory=Signals)
     texts: dict[str, TextFacts] = field(default_factory=dict)
     history: History = field(default_factory=lambda: History.unavailable("not computed"))
+    #: Only part of the repo was analysed (diff mode): rules that judge the whole repo stay quiet.
+    partial: bool = False
 
 
 def build_project(
     files: dict[str, FileFacts], paths: list[str], pins: dict[str, Pin], config: Config, catalog: Catalog,
     texts: dict[str, TextFacts] | None = None, root: Path | None = None, listed: list[str] | None = None,
+    partial: bool = False, history_rev: str = "HEAD",
 ) -> Project:
     """Link per-file facts into the project model.
 
@@ -58,8 +61,8 @@ def build_project(
     table = load_signal_table()
     graph = build_import_graph(files, table.roles, Counter(site.location.path for site in sites))
     signals = find_signals(sorted(set(paths) | set(listed or ())), files, table)
-    history = build_history(root, paths, max_commits=config.history_depth)
+    history = build_history(root, paths, max_commits=config.history_depth, rev=history_rev)
     return Project(
         files, tuple(sorted(paths)), tuple(sites), pins, config, catalog,
-        graph=graph, signals=signals, texts=dict(texts or {}), history=history,
+        graph=graph, signals=signals, texts=dict(texts or {}), history=history, partial=partial,
     )

@@ -15,6 +15,11 @@ def code_modules(project: Project) -> list[ModuleNode]:
     return [node for path, node in sorted(project.graph.modules.items()) if not node.is_test]
 
 
+def whole_repo(project: Project) -> bool:
+    """Every file was analysed: a diff scan of part of the repo cannot judge the repo as a whole."""
+    return not project.partial
+
+
 def has_code(project: Project) -> bool:
     return bool(code_modules(project))
 

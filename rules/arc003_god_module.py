@@ -84,5 +84,4 @@ class GodModule(Rule):
                 concerns.append("data access")
             fan_in = graph.fan_in(node.path)
             if len(concerns) == 3 or (len(concerns) == 2 and node.lines >= LARGE and fan_in >= CENTRAL):
-                size = f"{node.lines} lines, imported by {fan_in}, imports {graph.fan_out(node.path)}"
-                yield self.finding(Location(node.path), f"module mixes {', '.join(concerns)} ({size}); split it by concern")
+                yield self.finding(Location(node.path), f"module mixes {', '.join(concerns)}; split it by concern")

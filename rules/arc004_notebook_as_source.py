@@ -23,7 +23,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Location, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import code_modules
+from readiness.rules._project import code_modules, whole_repo
 
 MIN_FUNCTIONS = 3
 
@@ -72,6 +72,8 @@ class NotebookAsSource(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if not whole_repo(project):
+            return
         modules = code_modules(project)
         defined: set[str] = set()
         py_calls = False
@@ -85,10 +87,5 @@ class NotebookAsSource(Rule):
             own = sorted({fn.qualname.split(".")[0] for fn in project.files[node.path].functions if fn.line > 0} - defined - {"<module>"})
             calls = node.model_calls
             if len(own) >= MIN_FUNCTIONS or (own and calls) or (calls and not py_calls):
-                what = []
-                if own:
-                    what.append(f"{len(own)} function{'s' if len(own) > 1 else ''} or class{'es' if len(own) > 1 else ''} ({', '.join(own[:3])}{', ...' if len(own) > 3 else ''})")
-                if calls:
-                    what.append(f"{calls} model call{'s' if calls > 1 else ''}")
-                verb = "lives" if len(own) + calls == 1 else "live"
-                yield self.finding(Location(node.path), f"{' and '.join(what)} {verb} only in this notebook; move the logic into a module")
+                what = " and ".join(w for w, present in (("functions", own), ("model calls", calls)) if present)
+                yield self.finding(Location(node.path), f"{what} live only in this notebook; move them into a module")

@@ -26,6 +26,7 @@ from readiness.facts.callsites import CallSite
 from readiness.facts.markers import locate
 from readiness.project import Project
 from readiness.rules._match import call_label
+from readiness.rules._project import whole_repo
 
 _CLASSIFY = """\
 from openai import OpenAI
@@ -71,6 +72,8 @@ class NoResponseCache(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if not whole_repo(project):
+            return
         if project.signals.has("cache"):
             return
         for site in project.call_sites:

@@ -22,7 +22,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO, is_service
+from readiness.rules._project import REPO, is_service, whole_repo
 
 _API = "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get('/ask')\ndef ask(q: str):\n    return {'answer': q}\n"
 
@@ -47,5 +47,7 @@ class NoErrorTracking(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if not whole_repo(project):
+            return
         if is_service(project) and not project.signals.has("error-tracking"):
             yield self.finding(REPO, "the service has no error tracking or metrics (Sentry, OpenTelemetry, Prometheus...)")

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO, code_modules, uses_models
+from readiness.rules._project import REPO, uses_models, whole_repo
 
 _APP = "import openai\n\ndef answer(q):\n    return q.strip()\n"
 
@@ -46,6 +46,7 @@ class NoTests(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if not whole_repo(project):
+            return
         if uses_models(project) and not project.signals.has("tests"):
-            count = len(code_modules(project))
-            yield self.finding(REPO, f"no tests found (no tests/ folder, test_*.py or conftest.py) for {count} source file{'s' if count > 1 else ''}")
+            yield self.finding(REPO, "no tests found: no tests/ folder, test_*.py, *_test.py or conftest.py")

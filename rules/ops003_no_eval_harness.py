@@ -23,7 +23,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO
+from readiness.rules._project import REPO, whole_repo
 
 _LLM = "from openai import OpenAI\n\nclient = OpenAI(timeout=20)\n\ndef complete(q):\n    return client.chat.completions.create(model='gpt-4o-mini', messages=[{'role': 'user', 'content': q}])\n"
 
@@ -47,7 +47,8 @@ class NoEvalHarness(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if not whole_repo(project):
+            return
         if not project.call_sites or project.signals.has("evals"):
             return
-        count = len(project.call_sites)
-        yield self.finding(REPO, f"{count} model call{'s' if count > 1 else ''} and no evaluation set or harness (evals/, promptfoo, DeepEval, Ragas...)")
+        yield self.finding(REPO, "the repo calls models and has no evaluation set or harness (evals/, promptfoo, DeepEval, Ragas...)")

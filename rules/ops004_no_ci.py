@@ -21,7 +21,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO, uses_models
+from readiness.rules._project import REPO, uses_models, whole_repo
 
 _APP = "from anthropic import Anthropic\n\ndef answer(q):\n    return q\n"
 _WORKFLOW = "on: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
@@ -47,5 +47,7 @@ class NoCi(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if not whole_repo(project):
+            return
         if uses_models(project) and not project.signals.has("ci"):
             yield self.finding(REPO, "no CI configuration: nothing runs the tests or checks on each change")

@@ -23,7 +23,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Location, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO, code_modules, is_service, names
+from readiness.rules._project import REPO, code_modules, is_service, whole_repo
 
 _APP = "import openai\nimport streamlit as st\n"
 #: Requirements files for development tools, not for what is deployed.
@@ -55,13 +55,14 @@ class UnpinnedDependencies(Rule):
         service = is_service(project)
         for path, text in sorted(project.texts.items()):
             name = path.rsplit("/", 1)[-1]
-            if (name == "pyproject.toml" and not service) or any(word in name for word in DEV_WORDS):
+            if (name == "pyproject.toml" and not (service and whole_repo(project))) or any(word in name for word in DEV_WORDS):
                 continue
             loose = [r for r in text.requirements if not r.pinned]
             if loose:
-                what = names([r.name for r in loose])
-                yield self.finding(Location(path, loose[0].line), f"{len(loose)} unpinned dependenc{'ies' if len(loose) > 1 else 'y'} ({what}) and no lockfile")
-        if not project.signals.has("dependency-manifest"):
+                # One finding per file, at its first unpinned line, with a message that stays the
+                # same as dependencies come and go (a text file's finding is matched by its message).
+                yield self.finding(Location(path, loose[0].line), "dependencies without an exact `==` pin, and no lockfile")
+        if whole_repo(project) and not project.signals.has("dependency-manifest"):
             external = sorted({pkg for node in code_modules(project) for pkg in project.graph.third_party.get(node.path, ())})
             if external:
-                yield self.finding(REPO, f"the code imports {names(external)} but no requirements file, pyproject.toml or lockfile declares them")
+                yield self.finding(REPO, "the code imports third-party packages but no requirements file, pyproject.toml or lockfile declares them")

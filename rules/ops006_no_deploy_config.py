@@ -22,7 +22,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO, is_service
+from readiness.rules._project import REPO, is_service, whole_repo
 
 _PAGE = "import streamlit as st\n\nst.title('Bot')\n"
 _API = "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get('/health')\ndef health():\n    return {'ok': True}\n"
@@ -48,5 +48,7 @@ class NoDeployConfig(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if not whole_repo(project):
+            return
         if is_service(project) and not project.signals.has("deploy"):
             yield self.finding(REPO, "the app has no Dockerfile, platform or infrastructure config: deploys are manual")

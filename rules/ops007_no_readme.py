@@ -22,7 +22,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Location, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._project import REPO, uses_models
+from readiness.rules._project import REPO, uses_models, whole_repo
 
 _APP = "import litellm\n\ndef answer(q):\n    return q\n"
 
@@ -45,6 +45,8 @@ class NoReadme(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if not whole_repo(project):
+            return
         if not uses_models(project):
             return
         readme = project.signals.first("readme")

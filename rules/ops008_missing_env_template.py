@@ -23,7 +23,7 @@ from typing import Iterator
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.facts.signals import is_test_path
 from readiness.project import Project
-from readiness.rules._project import at_line
+from readiness.rules._project import at_line, whole_repo
 
 SYSTEM = frozenset({
     "HOME", "PATH", "USER", "USERNAME", "PWD", "SHELL", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "TERM", "TZ",
@@ -55,6 +55,8 @@ class MissingEnvTemplate(Rule):
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if not whole_repo(project):
+            return
         documented = {name for text in project.texts.values() for name in text.env_names}
         seen: set[str] = set()
         for path in sorted(project.files):

@@ -219,3 +219,15 @@ def test_explain_shows_each_file_of_a_repo_example() -> None:
     assert doc.returncode == 0
     assert "    # app/chat.py\n    from app.store import save" in doc.stdout
     assert "    # app/__init__.py (empty)" in doc.stdout
+
+
+def test_a_partial_analysis_does_not_judge_the_whole_repo() -> None:
+    from readiness.engine import analyse
+
+    code = "import os\nfrom openai import OpenAI\nclient = OpenAI(timeout=5)\nMODEL = os.getenv('MODEL')\n"
+    inputs = [(SourceFile("app.py", "", "python", len(code)), code.encode())]
+    whole = analyse(inputs, Config())
+    assert {"OPS001", "OPS004", "OPS007", "OPS008"} <= {f.code for f in whole.findings}
+    # Diff mode analyses the changed files but lists the whole repo: .env.example was not read.
+    part = analyse(inputs, Config(), paths=["app.py", ".env.example", "tests/test_app.py"])
+    assert not {f.code for f in part.findings} & {"OPS001", "OPS002", "OPS003", "OPS004", "OPS007", "OPS008", "OBS003"}

@@ -143,7 +143,7 @@ def _parse_log(text: str, prefix: str, name_only: bool = False) -> list[_Commit]
     return commits
 
 
-def _read_log(root: Path, max_commits: int) -> tuple[list[_Commit], bool, bool] | str:
+def _read_log(root: Path, max_commits: int, rev: str) -> tuple[list[_Commit], bool, bool] | str:
     try:
         import git
     except Exception:  # noqa: BLE001 - gitpython raises ImportError subclasses when git is absent
@@ -162,11 +162,11 @@ def _read_log(root: Path, max_commits: int) -> tuple[list[_Commit], bool, bool] 
         args = ["--no-merges", "--no-renames", f"--max-count={max_commits + 1}", "--format=%x1e%H%x1f%aN%x1f%aE%x1f%ct"]
         name_only = False
         try:
-            text = repo.git.log(*args, "--numstat", "--", rel)
+            text = repo.git.log(*args, "--numstat", rev, "--", rel)
         except git.GitCommandError:
             # A partial clone may lack old blobs: file names need only trees; line counts are lost.
             name_only = True
-            text = repo.git.log(*args, "--name-only", "--", rel)
+            text = repo.git.log(*args, "--name-only", rev, "--", rel)
     except Exception as exc:  # noqa: BLE001 - a broken or hostile repo: history is unknown
         LOG.debug("git history unavailable for %s: %s", root, exc)
         if type(exc).__name__ in ("InvalidGitRepositoryError", "NoSuchPathError"):
@@ -198,14 +198,15 @@ def _co_changes(commits: list[_Commit], counts: Counter[str], wanted: set[str]) 
 
 
 def build_history(
-    root: Path | None, paths: Iterable[str], window_days: int = WINDOW_DAYS, max_commits: int = MAX_COMMITS
+    root: Path | None, paths: Iterable[str], window_days: int = WINDOW_DAYS, max_commits: int = MAX_COMMITS,
+    rev: str = "HEAD",
 ) -> History:
-    """History signals for the files of the scan (`paths`, relative to `root`), from the newest commits."""
+    """History signals for the files of the scan (`paths`, relative to `root`), up to commit `rev`."""
     if root is None:
         return History.unavailable("no repository on disk")
     if max_commits <= 0:
         return History.unavailable("history is turned off (history-depth = 0)")
-    read = _read_log(root, max_commits)
+    read = _read_log(root, max_commits, rev)
     if isinstance(read, str):
         return History.unavailable(read)
     commits, truncated, line_counts = read

@@ -79,6 +79,8 @@ class FileFacts:
     file_ignores: tuple[str, ...]
     lines: int
     cell_lines: tuple[tuple[int, int], ...] = ()
+    #: (first line, last line, normalised-code hash) of each statement; fingerprints use it.
+    statements: tuple[tuple[int, int, str], ...] = ()
     #: Project-model facts (facts/markers.py): (module, name, line, context) per import, etc.
     import_refs: tuple[tuple[str, str, int, str], ...] = ()
     sys_path_edits: tuple[int, ...] = ()
@@ -114,6 +116,7 @@ class FileFacts:
             file_ignores=tuple(data["file_ignores"]),
             lines=data["lines"],
             cell_lines=tuple(tuple(pair) for pair in data["cell_lines"]),  # type: ignore[misc]
+            statements=tuple((int(a), int(b), str(h)) for a, b, h in data.get("statements", ())),
             import_refs=tuple(tuple(r) for r in data.get("import_refs", ())),
             sys_path_edits=tuple(data.get("sys_path_edits", ())),
             local_paths=tuple(tuple(r) for r in data.get("local_paths", ())),

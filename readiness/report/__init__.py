@@ -7,6 +7,8 @@ from readiness.model import RunResult
 from readiness.report import html as html_report
 from readiness.report import json as json_report
 from readiness.report import markdown as markdown_report
+from readiness.report import pr_markdown as pr_markdown_report
+from readiness.report import sarif as sarif_report
 from readiness.report import text as text_report
 
 Renderer = Callable[..., str]
@@ -16,4 +18,6 @@ RENDERERS: dict[str, Renderer] = {
     "json": json_report.render,
     "markdown": markdown_report.render,
     "html": html_report.render,
+    "sarif": sarif_report.render,
+    "pr-markdown": pr_markdown_report.render,
 }

@@ -32,4 +32,7 @@ def payload(result: RunResult) -> dict[str, Any]:
 
 
 def render(result: RunResult, **_: Any) -> str:
-    return json.dumps(payload(result), sort_keys=True, indent=2) + "\n"
+    data = payload(result)
+    if result.comparison is not None:
+        data["comparison"] = result.comparison.to_json()
+    return json.dumps(data, sort_keys=True, indent=2) + "\n"
