@@ -42,8 +42,9 @@ class NoErrorTracking(Rule):
     VALID = [
         Valid({"main.py": "import os\nimport sentry_sdk\n\nsentry_sdk.init(dsn=os.environ.get('SENTRY_DSN'))\n" + _API}),
         Valid({"main.py": _API, "metrics.py": "from prometheus_client import Counter\n\nREQUESTS = Counter('requests', 'requests')\n"}),
-        # A script or library is not a service.
+        # A script or library is not a service, even one that renders templates into files.
         Valid({"batch.py": "import csv\n\ndef run(path):\n    return list(csv.reader(open(path)))\n"}),
+        Valid({"report.py": "import jinja2\n\ndef render(rows):\n    return jinja2.Template('{{ rows }}').render(rows=rows)\n"}),
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
