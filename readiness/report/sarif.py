@@ -95,8 +95,9 @@ def _location(loc: Location, prefix: str) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path), "uriBaseId": SRCROOT}}
     if loc.line > 0:
         physical["region"] = {"startLine": loc.line, "startColumn": loc.col + 1}
-    else:
+    elif loc.path:
         physical["region"] = {"startLine": 1}
+    # A repo-level finding (no path) points at the scan root itself, with no region.
     out: dict[str, Any] = {"physicalLocation": physical}
     if loc.cell is not None:
         out["message"] = {"text": f"notebook cell {loc.cell}, line {loc.line}"}
