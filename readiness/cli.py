@@ -4,10 +4,12 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
+
 import click
 
 from readiness import __version__
-from readiness.config import load_config
+from readiness.config import Config, load_config
 from readiness.engine import scan as run_scan
 from readiness.errors import ReadinessError
 from readiness.model import Severity
@@ -51,10 +53,15 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--inventory", is_flag=True, help="Text format: also list every model call site.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes for the per-file stage [default: 0 = one per CPU].")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where per-file results are cached [default: the user cache folder].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr for long scans (default: when stderr is a terminal).")
 @click.pass_context
 def scan(
     ctx: click.Context, path: Path, fmt: str, output: Path | None, select: str | None, ignore: str | None,
     fail_on: str | None, config_file: Path | None, inventory: bool, exit_zero: bool, color: bool | None,
+    jobs: int, cache_dir: Path | None, no_cache: bool, progress: bool | None,
 ) -> None:
     """Scan the repository at PATH (default: the current folder)."""
     if not path.exists():
@@ -63,7 +70,7 @@ def scan(
         config = load_config(path, config_file).with_overrides(
             select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None
         )
-        result = run_scan(path, config)
+        result = run_scan(path, config, **_scale_options(config, jobs, cache_dir, no_cache, progress))
     except ReadinessError as exc:
         if ctx.obj["debug"]:
             raise
@@ -82,6 +89,17 @@ def scan(
         click.echo(rendered, nl=False, color=colour)
     gated = result.at_or_above(config.fail_on)
     sys.exit(EXIT_FINDINGS if gated and not exit_zero else EXIT_CLEAN)
+
+
+def _scale_options(config: Config, jobs: int, cache_dir: Path | None, no_cache: bool, progress: bool | None) -> dict[str, Any]:
+    """`scan()` keyword arguments for parallelism, the cache and the progress bar."""
+    from readiness.cache import ResultCache, default_cache_dir
+    from readiness.filestage import default_jobs
+    from readiness.progress import ProgressBar
+
+    cache = None if no_cache else ResultCache.open(cache_dir or default_cache_dir(), config)
+    bar = ProgressBar.for_terminal() if progress is None else (ProgressBar(sys.stderr) if progress else None)
+    return {"jobs": jobs or default_jobs(), "cache": cache, "progress": bar}
 
 
 @main.command("rules")

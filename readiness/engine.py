@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readiness.catalog import Catalog, load_catalog
 from readiness.config import Config
@@ -17,6 +19,10 @@ from readiness.project import Project, build_project
 from readiness.registry import select_rules
 from readiness.rule import Rule
 from readiness.suppress import apply_suppressions
+
+if TYPE_CHECKING:
+    from readiness.cache import ResultCache
+    from readiness.filestage import Progress
 
 LOG = logging.getLogger(__name__)
 
@@ -78,11 +84,20 @@ def analyse(
     root: str = ".",
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
+    *,
+    jobs: int = 1,
+    cache: ResultCache | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
-    """Analyse already-read files; the core of both a scan and a rule example."""
+    """Analyse already-read files; the core of both a scan and a rule example.
+
+    The per-file stage runs over `jobs` processes and reuses `cache`; results do not depend on either.
+    """
+    from readiness.filestage import run_file_stage
+
     catalog = load_catalog()
     diagnostics = list(diagnostics or [])
-    results = [analyse_file(source, raw, catalog) for source, raw in inputs]
+    results = run_file_stage(inputs, partial(analyse_file, catalog=catalog), jobs=jobs, cache=cache, progress=progress)
     files = {r.path: r.facts for r in results if r.facts is not None}
     pins = merge_pins([p for r in results for p in r.pins])
     for r in results:
@@ -102,8 +117,10 @@ def analyse(
     )
 
 
-def scan(root: Path, config: Config) -> RunResult:
-    """Discover, read and analyse the repo at `root`."""
+def scan(
+    root: Path, config: Config, *, jobs: int = 1, cache: ResultCache | None = None, progress: Progress | None = None
+) -> RunResult:
+    """Discover, read and analyse the repo at `root` (`jobs`, `cache`, `progress`: see `analyse`)."""
     sources, diagnostics = discover(root, config)
     inputs: list[tuple[SourceFile, bytes]] = []
     for source in sources:
@@ -112,4 +129,6 @@ def scan(root: Path, config: Config) -> RunResult:
             diagnostics.append(raw)
         else:
             inputs.append((source, raw))
-    return analyse(inputs, config, root=root.name or ".", diagnostics=diagnostics)
+    return analyse(
+        inputs, config, root=root.name or ".", diagnostics=diagnostics, jobs=jobs, cache=cache, progress=progress
+    )
