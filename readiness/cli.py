@@ -57,11 +57,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where per-file results are cached [default: the user cache folder].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr for long scans (default: when stderr is a terminal).")
+@click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="Seconds one file may take before it is skipped with a diagnostic.")
 @click.pass_context
 def scan(
     ctx: click.Context, path: Path, fmt: str, output: Path | None, select: str | None, ignore: str | None,
     fail_on: str | None, config_file: Path | None, inventory: bool, exit_zero: bool, color: bool | None,
-    jobs: int, cache_dir: Path | None, no_cache: bool, progress: bool | None,
+    jobs: int, cache_dir: Path | None, no_cache: bool, progress: bool | None, file_timeout: float,
 ) -> None:
     """Scan the repository at PATH (default: the current folder)."""
     if not path.exists():
@@ -70,7 +71,7 @@ def scan(
         config = load_config(path, config_file).with_overrides(
             select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None
         )
-        result = run_scan(path, config, **_scale_options(config, jobs, cache_dir, no_cache, progress))
+        result = run_scan(path, config, **_scale_options(config, jobs, cache_dir, no_cache, progress), file_timeout=file_timeout)
     except ReadinessError as exc:
         if ctx.obj["debug"]:
             raise

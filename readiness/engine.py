@@ -88,16 +88,20 @@ def analyse(
     jobs: int = 1,
     cache: ResultCache | None = None,
     progress: Progress | None = None,
+    file_timeout: float | None = None,
 ) -> RunResult:
     """Analyse already-read files; the core of both a scan and a rule example.
 
-    The per-file stage runs over `jobs` processes and reuses `cache`; results do not depend on either.
+    With `file_timeout` the per-file stage runs in `jobs` worker processes (see `filestage`);
+    it reuses `cache`. Results depend on neither.
     """
     from readiness.filestage import run_file_stage
 
     catalog = load_catalog()
     diagnostics = list(diagnostics or [])
-    results = run_file_stage(inputs, partial(analyse_file, catalog=catalog), jobs=jobs, cache=cache, progress=progress)
+    results = run_file_stage(
+        inputs, partial(analyse_file, catalog=catalog), jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout
+    )
     files = {r.path: r.facts for r in results if r.facts is not None}
     pins = merge_pins([p for r in results for p in r.pins])
     for r in results:
@@ -118,7 +122,8 @@ def analyse(
 
 
 def scan(
-    root: Path, config: Config, *, jobs: int = 1, cache: ResultCache | None = None, progress: Progress | None = None
+    root: Path, config: Config, *, jobs: int = 1, cache: ResultCache | None = None, progress: Progress | None = None,
+    file_timeout: float | None = None,
 ) -> RunResult:
     """Discover, read and analyse the repo at `root` (`jobs`, `cache`, `progress`: see `analyse`)."""
     sources, diagnostics = discover(root, config)
@@ -130,5 +135,6 @@ def scan(
         else:
             inputs.append((source, raw))
     return analyse(
-        inputs, config, root=root.name or ".", diagnostics=diagnostics, jobs=jobs, cache=cache, progress=progress
+        inputs, config, root=root.name or ".", diagnostics=diagnostics, jobs=jobs, cache=cache, progress=progress,
+        file_timeout=file_timeout,
     )

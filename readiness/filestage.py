@@ -1,10 +1,11 @@
-"""The per-file stage at scale: cache look-ups, a process pool, and a deterministic merge.
+"""The per-file stage at scale: cache look-ups, worker processes, and a deterministic merge.
 
 `run_file_stage` returns one `FileResult` per input, in input order, whatever the number of jobs
 and whichever results came from the cache: `--jobs 1` and `--jobs N` give identical results.
-Work is handed out largest files first, in small chunks, so one big file does not leave the other
-workers idle. A worker that dies (a native crash on a hostile file) costs its chunk a retry, one
-file at a time; a file that kills a worker twice becomes a diagnostic, never a failed scan.
+Files are handed out one at a time, largest first, so one big file does not leave the other
+workers idle. libcst's native parser can crash the process (about 1,500 nested brackets) or run
+for minutes (a 5,000-term expression) on hostile input, so a worker that dies or overruns the
+per-file timeout is replaced and its file becomes a diagnostic, never a failed scan.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import multiprocessing
 import os
 import sys
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+import time
+from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from readiness.model import Diagnostic, Location
@@ -27,9 +28,10 @@ if TYPE_CHECKING:
 LOG = logging.getLogger(__name__)
 
 Work = Callable[["SourceFile", bytes], "FileResult"]
-#: Below this much uncached source, a pool costs more than it saves.
+#: Below this much uncached source, more than one worker costs more than it saves.
 MIN_PARALLEL_BYTES = 256 * 1024
-CHUNK_FILES = 16
+#: The default limit on one file's analysis, in seconds (pathological files can take minutes).
+DEFAULT_FILE_TIMEOUT = 60.0
 
 
 class Progress(Protocol):
@@ -46,10 +48,10 @@ def default_jobs() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
-def _crashed(source: SourceFile, what: str) -> FileResult:
+def _crashed(source: SourceFile, what: str, kind: str = "internal") -> FileResult:
     from readiness.engine import FileResult
 
-    return FileResult(source.path, None, (), (Diagnostic("internal", Location(source.path), what),))
+    return FileResult(source.path, None, (), (Diagnostic(kind, Location(source.path), what),))
 
 
 def _guarded(work: Work, source: SourceFile, raw: bytes) -> FileResult:
@@ -92,45 +94,103 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _chunks(tasks: list[tuple[int, SourceFile, bytes, str | None]], jobs: int, single: bool = False) -> list[list[tuple[int, SourceFile, bytes, str | None]]]:
-    if single:
-        return [[task] for task in sorted(tasks, key=lambda t: t[0])]
-    ordered = sorted(tasks, key=lambda t: (-len(t[2]), t[0]))
-    total = sum(len(t[2]) for t in ordered)
-    budget = max(total // (jobs * 8), 1)
-    chunks: list[list[tuple[int, SourceFile, bytes, str | None]]] = []
-    current: list[tuple[int, SourceFile, bytes, str | None]] = []
-    size = 0
-    for task in ordered:
-        current.append(task)
-        size += len(task[2])
-        if size >= budget or len(current) >= CHUNK_FILES:
-            chunks.append(current)
-            current, size = [], 0
-    if current:
-        chunks.append(current)
-    return chunks
+def _worker_main(conn: Connection, work: Work, cache: ResultCache | None) -> None:
+    """A worker: analyse one file per message until told to stop (None) or the pipe closes."""
+    try:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    except (ImportError, ValueError, OSError):
+        pass
+    _init_worker(work, cache)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        conn.send(_run_chunk([task])[0])
 
 
-def _run_pool(
-    tasks: list[tuple[int, SourceFile, bytes, str | None]], work: Work, cache: ResultCache | None, jobs: int,
-    done: Callable[[list[tuple[int, FileResult]]], None], single: bool = False,
-) -> list[tuple[int, SourceFile, bytes, str | None]]:
-    """Run chunks over a pool; returns the tasks of chunks lost to a dead worker."""
-    chunks = _chunks(tasks, jobs, single)
-    lost: list[tuple[int, SourceFile, bytes, str | None]] = []
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(chunks)), mp_context=_context(), initializer=_init_worker, initargs=(work, cache)
-    ) as pool:
-        futures: dict[Future[list[tuple[int, FileResult]]], list[tuple[int, SourceFile, bytes, str | None]]] = {
-            pool.submit(_run_chunk, chunk): chunk for chunk in chunks
-        }
-        for future in as_completed(futures):
+Task = tuple[int, "SourceFile", bytes, "str | None"]
+
+
+class _Slot:
+    """One worker process and the task it is running."""
+
+    def __init__(self, ctx: multiprocessing.context.BaseContext, work: Work, cache: ResultCache | None) -> None:
+        parent, child = ctx.Pipe()
+        self.conn = parent
+        self.proc = ctx.Process(target=_worker_main, args=(child, work, cache), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: Task | None = None
+        self.since = 0.0
+
+    def give(self, task: Task) -> None:
+        self.task, self.since = task, time.monotonic()
+        self.conn.send(task)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
             try:
-                done(future.result())
-            except BrokenProcessPool:
-                lost.extend(futures[future])
-    return lost
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _run_isolated(
+    tasks: list[Task], work: Work, cache: ResultCache | None, jobs: int, timeout: float,
+    done: Callable[[list[tuple[int, FileResult]]], None],
+) -> None:
+    """Analyse each file in a worker process; a file that kills its worker or overruns `timeout`
+    seconds becomes a diagnostic, and the worker is replaced."""
+    ctx = _context()
+    queue = sorted(tasks, key=lambda t: (len(t[2]), -t[0]))  # pop() takes the largest first
+    slots: list[_Slot] = []
+    try:
+        while queue or any(slot.task is not None for slot in slots):
+            while len(slots) < min(jobs, len(queue) + sum(s.task is not None for s in slots)):
+                slots.append(_Slot(ctx, work, cache))
+            for slot in slots:
+                if slot.task is None and queue:
+                    slot.give(queue.pop())
+            busy = [slot for slot in slots if slot.task is not None]
+            left = min(slot.since + timeout for slot in busy) - time.monotonic()
+            ready = set(wait([slot.conn for slot in busy], timeout=min(max(left, 0.0), 1.0)))
+            for slot in busy:
+                task = slot.task
+                assert task is not None
+                if slot.conn in ready:
+                    try:
+                        index, result = slot.conn.recv()
+                    except (EOFError, OSError):
+                        LOG.debug("worker died analysing %s", task[1].path)
+                        _retire(slots, slot)
+                        done([(task[0], _crashed(task[1], "analysing this file crashed the parser process; skipped", "skipped"))])
+                        continue
+                    slot.task = None
+                    done([(index, result)])
+                elif time.monotonic() - slot.since > timeout:
+                    _retire(slots, slot)
+                    done([(task[0], _crashed(task[1], f"analysis took longer than {timeout:g} s; skipped", "skipped"))])
+    finally:
+        for slot in slots:
+            slot.stop(kill=slot.task is not None)
+
+
+def _retire(slots: list[_Slot], slot: _Slot) -> None:
+    slot.task = None
+    slot.stop(kill=True)
+    slots.remove(slot)
 
 
 def run_file_stage(
@@ -140,8 +200,14 @@ def run_file_stage(
     jobs: int = 1,
     cache: ResultCache | None = None,
     progress: Progress | None = None,
+    file_timeout: float | None = None,
 ) -> list[FileResult]:
-    """One result per input, in input order; cached results are reused, misses computed."""
+    """One result per input, in input order; cached results are reused, misses computed.
+
+    With `file_timeout` (seconds), files are analysed in `jobs` worker processes, so a file that
+    crashes the parser or runs too long costs a diagnostic, not the scan; without it they are
+    analysed in this process (rule examples, library use).
+    """
     results: list[FileResult | None] = [None] * len(inputs)
     tasks: list[tuple[int, SourceFile, bytes, str | None]] = []
     if progress is not None:
@@ -165,16 +231,9 @@ def run_file_stage(
             progress.advance(len(batch))
 
     pending = sum(len(t[2]) for t in tasks)
-    if jobs > 1 and len(tasks) > 1 and pending >= MIN_PARALLEL_BYTES:
-        lost = _run_pool(tasks, work, cache, jobs, done)
-        if lost:
-            # A dead worker breaks the whole pool: rerun what was lost one file per task,
-            # then any file still lost alone, to find the file that kills a worker.
-            lost = _run_pool(lost, work, cache, jobs, done, single=True)
-        for task in lost:
-            for index, source, _raw, _key in _run_pool([task], work, cache, 1, done, single=True):
-                LOG.debug("worker died analysing %s", source.path)
-                done([(index, _crashed(source, "analysing this file crashed the worker process"))])
+    if tasks and file_timeout is not None:
+        workers = jobs if pending >= MIN_PARALLEL_BYTES else 1
+        _run_isolated(tasks, work, cache, max(min(workers, len(tasks)), 1), file_timeout, done)
     else:
         _init_worker(work, cache)
         for task in tasks:
