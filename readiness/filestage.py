@@ -29,7 +29,7 @@ LOG = logging.getLogger(__name__)
 
 Work = Callable[["SourceFile", bytes], "FileResult"]
 #: Below this much uncached source, more than one worker costs more than it saves.
-MIN_PARALLEL_BYTES = 256 * 1024
+MIN_PARALLEL_BYTES = 64 * 1024
 #: The default limit on one file's analysis, in seconds (pathological files can take minutes).
 DEFAULT_FILE_TIMEOUT = 60.0
 

@@ -39,3 +39,9 @@ def make_git_repo(path: Path, files: dict[str, str], message: str = "initial") -
 def git_available() -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Scans in tests cache into a folder of their own, never the user's cache."""
+    os.environ.setdefault("READINESS_CACHE_DIR", str(tmp_path_factory.mktemp("readiness-cache")))
