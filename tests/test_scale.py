@@ -14,7 +14,7 @@ from conftest import FIXTURES, ROOT, run_cli
 from readiness.cache import ResultCache
 from readiness.catalog import load_catalog
 from readiness.config import Config, parse_table
-from readiness.discover import discover
+from readiness.discover import SourceFile, discover
 from readiness.engine import FileResult, analyse_file, read_source
 from readiness.filestage import MIN_PARALLEL_BYTES, run_file_stage
 from readiness.progress import ProgressBar
@@ -150,3 +150,34 @@ def test_progress_bar_only_on_a_terminal_and_only_when_long() -> None:
 def test_cli_draws_no_progress_into_a_pipe() -> None:
     proc = run_cli("scan", str(FIXTURES / "chatbot_prototype"), "--no-cache", "--format", "json", "--exit-zero")
     assert "\r" not in proc.stderr and "files/s" not in proc.stderr
+
+
+def test_collectors_skip_files_their_triggers_rule_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from readiness.facts import extract
+
+    seen: list[str] = []
+
+    class ImportsOpenAI(extract.Collector):
+        TRIGGERS = ("openai",)
+
+        def visit_Call(self, node) -> None:
+            seen.append(self.core.module_name)
+
+        def contribute(self) -> dict:
+            return {}
+
+    class Everywhere(ImportsOpenAI):
+        TRIGGERS = None
+
+    monkeypatch.setattr(extract, "COLLECTORS", (ImportsOpenAI,))
+    catalog = load_catalog()
+    plain = b"import json\nprint(json.dumps({}))\n"
+    model = b"from openai import OpenAI\nOpenAI().chat.completions.create(model='m', messages=[])\n"
+    for path, raw in (("plain.py", plain), ("model.py", model)):
+        source = SourceFile(path, "", "python", len(raw))
+        assert analyse_file(source, raw, catalog).facts is not None
+    assert seen == ["model", "model"]  # two calls in model.py, none visited in plain.py
+    seen.clear()
+    monkeypatch.setattr(extract, "COLLECTORS", (Everywhere,))
+    analyse_file(SourceFile("plain.py", "", "python", len(plain)), plain, catalog)
+    assert seen == ["plain", "plain"]

@@ -383,6 +383,10 @@ class Collector(cst.BatchableCSTVisitor):
     """
 
     METADATA_DEPENDENCIES = (PositionProvider,)
+    #: The cheap pre-screen: a collector runs only on files whose text contains at least one of
+    #: these strings (say the import names it looks for); None runs it on every file. A file it
+    #: skips gets its `FileFacts` fields' defaults, so declare only triggers that guarantee that.
+    TRIGGERS: tuple[str, ...] | None = None
 
     def __init__(self, core: FactsVisitor) -> None:
         super().__init__()
@@ -390,6 +394,10 @@ class Collector(cst.BatchableCSTVisitor):
 
     def contribute(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    @classmethod
+    def wanted(cls, text: str) -> bool:
+        return cls.TRIGGERS is None or any(trigger in text for trigger in cls.TRIGGERS)
 
 
 #: Collectors run after the core visitor on every node, in this order.
@@ -429,7 +437,7 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
     """Run the facts visitor over one parsed file."""
     name, is_package = module_name(parsed.source.path)
     core = FactsVisitor(name, is_package, catalog)
-    collectors = [collector(core) for collector in COLLECTORS]
+    collectors = [collector(core) for collector in COLLECTORS if collector.wanted(parsed.text)]
     MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched([core, *collectors])
     extra: dict[str, Any] = {}
     for collector in collectors:
