@@ -33,17 +33,17 @@ _WRAPPER = (
     "t = time.perf_counter()\n"
     "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode\n"
     "wall = time.perf_counter() - t\n"
-    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "print(rc, wall, rss)\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(rc, wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
 )
 
 
-def measure(argv: list[str], cwd: str | None = None) -> tuple[int, float, float]:
-    """(exit code, wall seconds, peak RSS MiB of the largest process) of one command."""
+def measure(argv: list[str], cwd: str | None = None) -> tuple[int, float, float, float]:
+    """(exit code, wall s, peak RSS MiB of the largest process, CPU s of all processes) of one command."""
     out = subprocess.run([sys.executable, "-c", _WRAPPER, *argv], capture_output=True, text=True, cwd=cwd, check=True)
-    rc, wall, rss = out.stdout.split()
+    rc, wall, rss, cpu = out.stdout.split()
     per_mib = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
-    return int(rc), float(wall), int(rss) / per_mib
+    return int(rc), float(wall), int(rss) / per_mib, float(cpu)
 
 
 def _parse(path: str) -> int:
@@ -57,11 +57,18 @@ def _parse(path: str) -> int:
         return 0
 
 
-def parse_only(paths: list[str], jobs: int) -> float:
+def parse_only(paths: list[str], jobs: int) -> tuple[float, float, float]:
+    """(wall s, NaN for RSS, CPU s) of parsing `paths` with libcst over `jobs` processes."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with ProcessPoolExecutor(jobs) as pool:
         list(pool.map(_parse, paths, chunksize=4))
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, float("nan"), cpu
 
 
 def inventory(root: Path) -> tuple[list[str], int, int]:
@@ -92,17 +99,17 @@ def main() -> None:
     python, files, lines = inventory(root)
     print(f"{root}: {files} files scanned, {len(python)} Python files, {lines} Python/notebook lines, jobs={args.jobs}")
 
-    rows: list[tuple[str, float, float]] = []
+    rows: list[tuple[str, float, float, float]] = []
 
-    def best(argv: list[str], before=None) -> tuple[float, float]:
+    def best(argv: list[str], before=None) -> tuple[float, float, float]:
         runs = []
         for _ in range(args.repeat):
             if before is not None:
                 before()
-            rc, wall, rss = measure(argv)
+            rc, wall, rss, cpu = measure(argv)
             if rc not in (0, 1):
                 raise SystemExit(f"{' '.join(argv)} exited {rc}")
-            runs.append((wall, rss))
+            runs.append((wall, rss, cpu))
         return min(runs)
 
     scan = [sys.executable, "-m", "readiness", "scan", str(root), "--format", "json", "--exit-zero", "--jobs", str(args.jobs)]
@@ -130,29 +137,33 @@ def main() -> None:
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     if args.parse_only:
-        rows.append((f"libcst parse only, {args.jobs} processes", min(parse_only(python, args.jobs) for _ in range(args.repeat)), float("nan")))
+        rows.append((f"libcst parse only, {args.jobs} processes", *min(parse_only(python, args.jobs) for _ in range(args.repeat))))
     if args.bandit:
         bandit = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
         rows.append(("bandit -r, 1 process", *best([bandit, "-r", str(root), "-q", "-f", "json", "-o", os.devnull])))
 
-    cold_wall = rows[0][1]
-    print("\n| phase | wall s | files/s | lines/s | peak RSS MiB | x cold |")
-    print("|---|---|---|---|---|---|")
-    for name, wall, rss in rows:
+    cold_wall, cold_cpu = rows[0][1], rows[0][3]
+    print("\n| phase | wall s | CPU s | files/s | lines/s | peak RSS MiB | wall x cold |")
+    print("|---|---|---|---|---|---|---|")
+    for name, wall, rss, cpu in rows:
         rss_text = "-" if rss != rss else f"{rss:.0f}"
-        print(f"| {name} | {wall:.2f} | {files / wall:,.0f} | {lines / wall:,.0f} | {rss_text} | {wall / cold_wall:.3f} |")
-    by = {name: wall for name, wall, _ in rows}
-    parse = next((w for n, w in by.items() if n.startswith("libcst parse only")), None)
-    bandit_wall = by.get("bandit -r, 1 process")
-    print()
+        print(f"| {name} | {wall:.2f} | {cpu:.1f} | {files / wall:,.0f} | {lines / wall:,.0f} | {rss_text} | {wall / cold_wall:.3f} |")
+    by = {name: (wall, cpu) for name, wall, _, cpu in rows}
+    parse = next((v for n, v in by.items() if n.startswith("libcst parse only")), None)
+    bandit = by.get("bandit -r, 1 process")
+    print("\nratios (wall; CPU in brackets, steadier on a busy machine):")
     if parse:
-        print(f"cold / libcst parse-only: {cold_wall / parse:.2f} (target <= 1.6)")
-    if bandit_wall:
-        print(f"cold / bandit: {cold_wall / bandit_wall:.2f} (target <= 0.67)")
-    print(f"warm / cold: {by['warm rescan, nothing changed'] / cold_wall:.3f} (target <= 0.05)")
+        print(f"cold / libcst parse-only: {cold_wall / parse[0]:.2f} [{cold_cpu / parse[1]:.2f}] (target <= 1.6)")
+    if bandit:
+        print(f"cold / bandit: {cold_wall / bandit[0]:.2f} [{cold_cpu / bandit[1]:.2f}] (target <= 0.67)")
+    warm = by["warm rescan, nothing changed"]
+    print(f"warm / cold: {warm[0] / cold_wall:.3f} [{warm[1] / cold_cpu:.3f}] (target <= 0.05)")
+    for name, (wall, cpu) in by.items():
+        if name.startswith("one file changed"):
+            print(f"{name} / cold: {wall / cold_wall:.3f} [{cpu / cold_cpu:.3f}] (target <= 0.05)")
     if args.json:
-        args.json.write_text(json.dumps({"path": str(root), "files": files, "lines": lines, "jobs": args.jobs,
-                                         "rows": [{"phase": n, "wall": w, "peak_rss_mib": r if r == r else None} for n, w, r in rows]}, indent=2))
+        args.json.write_text(json.dumps({"path": str(root), "files": files, "lines": lines, "jobs": args.jobs, "rows": [
+            {"phase": n, "wall_s": w, "cpu_s": c, "peak_rss_mib": r if r == r else None} for n, w, r, c in rows]}, indent=2))
 
 
 if __name__ == "__main__":
