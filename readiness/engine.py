@@ -12,6 +12,7 @@ from readiness.config import Config
 from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.extract import extract_facts
+from readiness.facts.light import light_facts
 from readiness.facts.model import FileFacts
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
@@ -44,6 +45,9 @@ def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult
             text = raw.decode("utf-8", errors="replace")
             return FileResult(source.path, None, tuple(read_pins(source.path, text)), ())
         return FileResult(source.path, None, (), ())
+    light = light_facts(source, raw, catalog)  # the pre-screen: no model call, no libcst pass
+    if light is not None:
+        return FileResult(source.path, light, (), ())
     parsed = parse_file(source, raw)
     if isinstance(parsed, ParseFailure):
         return FileResult(source.path, None, (), (parsed.diagnostic,))
