@@ -120,3 +120,11 @@ def test_debug_shows_the_traceback_the_user_otherwise_never_sees(tmp_path: Path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     debug = run_cli("--debug", "scan", str(repo), "--cache-dir", str(cache / "sub"))
     assert debug.returncode == 1 and "cannot write cache entry" in debug.stderr
+
+
+def test_the_scanned_codes_warnings_are_not_printed(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "warns.py").write_text('x = 1()\npattern = "\\d+"\nassert (x, "message")\n')
+    proc = run_cli("scan", str(repo), "--no-cache")
+    assert proc.returncode == 0 and proc.stderr == ""

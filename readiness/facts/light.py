@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from typing import Any
 
 from readiness.catalog import Catalog
@@ -334,7 +335,9 @@ def light_facts(source: SourceFile, raw: bytes, catalog: Catalog) -> FileFacts |
     name, is_package = module_name(source.path)
     visitor = LightVisitor(name, is_package, catalog)
     try:
-        tree = ast.parse(raw, filename=source.path, type_comments=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the scanned code's SyntaxWarnings are not ours to print
+            tree = ast.parse(raw, filename=source.path, type_comments=False)
         visitor.visit(tree)
     except (NeedsFullPass, SyntaxError, ValueError, RecursionError, MemoryError, TypeError):
         return None
