@@ -126,5 +126,7 @@ def test_the_scanned_codes_warnings_are_not_printed(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "warns.py").write_text('x = 1()\npattern = "\\d+"\nassert (x, "message")\n')
-    proc = run_cli("scan", str(repo), "--no-cache")
-    assert proc.returncode == 0 and proc.stderr == ""
+    # Python 3.12+ warns about "\d" by default; 3.11 only when asked, so ask.
+    proc = run_cli("scan", str(repo), "--no-cache", env={"PYTHONWARNINGS": "always::SyntaxWarning,always::DeprecationWarning"})
+    assert proc.returncode == 0
+    assert "warns.py" not in proc.stderr and "escape sequence" not in proc.stderr
