@@ -103,6 +103,7 @@ def _worker_main(conn: Connection, work: Work, cache: ResultCache | None) -> Non
     except (ImportError, ValueError, OSError):
         pass
     _init_worker(work, cache)
+    conn.send(_READY)
     while True:
         try:
             task = conn.recv()
@@ -116,6 +117,15 @@ def _worker_main(conn: Connection, work: Work, cache: ResultCache | None) -> Non
 Task = tuple[int, "SourceFile", bytes, "str | None"]
 
 
+_READY = "ready"
+#: Seconds a new worker may take to start (spawn imports libcst in the child).
+STARTUP_TIMEOUT = 60.0
+
+
+class WorkerStartError(RuntimeError):
+    """A worker process died or hung before it could take work (not a file's fault)."""
+
+
 class _Slot:
     """One worker process and the task it is running."""
 
@@ -125,6 +135,13 @@ class _Slot:
         self.proc = ctx.Process(target=_worker_main, args=(child, work, cache), daemon=True)
         self.proc.start()
         child.close()
+        try:
+            ready = self.conn.poll(STARTUP_TIMEOUT) and self.conn.recv() == _READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.stop(kill=True)
+            raise WorkerStartError(f"worker process did not start (exit code {self.proc.exitcode})")
         self.task: Task | None = None
         self.since = 0.0
 
@@ -233,7 +250,15 @@ def run_file_stage(
     pending = sum(len(t[2]) for t in tasks)
     if tasks and file_timeout is not None:
         workers = jobs if pending >= MIN_PARALLEL_BYTES else 1
-        _run_isolated(tasks, work, cache, max(min(workers, len(tasks)), 1), file_timeout, done)
+        try:
+            _run_isolated(tasks, work, cache, max(min(workers, len(tasks)), 1), file_timeout, done)
+        except WorkerStartError as exc:
+            # Isolation is a safety net; without it the scan still runs, in this process.
+            LOG.warning("%s; analysing in this process instead", exc)
+            _init_worker(work, cache)
+            for task in tasks:
+                if results[task[0]] is None:
+                    done(_run_chunk([task]))
     else:
         _init_worker(work, cache)
         for task in tasks:

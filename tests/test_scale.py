@@ -181,3 +181,42 @@ def test_collectors_skip_files_their_triggers_rule_out(monkeypatch: pytest.Monke
     monkeypatch.setattr(extract, "COLLECTORS", (Everywhere,))
     analyse_file(SourceFile("plain.py", "", "python", len(plain)), plain, catalog)
     assert seen == ["plain", "plain"]
+
+
+def _stage_inputs():
+    return _inputs(FIXTURES / "chatbot_prototype")
+
+
+def test_spawned_workers_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and Windows spawn workers; Linux forks. Both must work and agree."""
+    import multiprocessing
+
+    from functools import partial
+
+    from readiness import filestage
+
+    inputs = _stage_inputs()
+    work = partial(analyse_file, catalog=load_catalog())
+    in_process = run_file_stage(inputs, work)
+    monkeypatch.setattr(filestage, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(filestage, "_context", lambda: multiprocessing.get_context("spawn"))
+    assert run_file_stage(inputs, work, jobs=2, file_timeout=120) == in_process
+
+
+def _dies_at_start(conn, work, cache) -> None:
+    import os
+
+    os._exit(3)
+
+
+def test_workers_that_cannot_start_fall_back_to_this_process(monkeypatch: pytest.MonkeyPatch, caplog) -> None:
+    from functools import partial
+
+    from readiness import filestage
+
+    inputs = _stage_inputs()
+    work = partial(analyse_file, catalog=load_catalog())
+    in_process = run_file_stage(inputs, work)
+    monkeypatch.setattr(filestage, "_worker_main", _dies_at_start)
+    assert run_file_stage(inputs, work, jobs=2, file_timeout=60) == in_process
+    assert "did not start" in caplog.text
