@@ -2,8 +2,9 @@
 
 `run_file_stage` returns one `FileResult` per input, in input order, whatever the number of jobs
 and whichever results came from the cache: `--jobs 1` and `--jobs N` give identical results.
-Files are handed out one at a time, largest first, so one big file does not leave the other
-workers idle. libcst's native parser can crash the process (about 1,500 nested brackets) or run
+Files are handed out largest first, a few per message (one at a time near the end), so one big
+file does not leave the other workers idle; workers answer file by file, so the parent always
+knows which file is running. libcst's native parser can crash the process (about 1,500 nested brackets) or run
 for minutes (a 5,000-term expression) on hostile input, so a worker that dies or overruns the
 per-file timeout is replaced and its file becomes a diagnostic, never a failed scan.
 """
@@ -30,6 +31,8 @@ LOG = logging.getLogger(__name__)
 Work = Callable[["SourceFile", bytes], "FileResult"]
 #: Below this much uncached source, more than one worker costs more than it saves.
 MIN_PARALLEL_BYTES = 64 * 1024
+#: At most this many files per message to a worker.
+CHUNK_FILES = 16
 #: The default limit on one file's analysis, in seconds (pathological files can take minutes).
 DEFAULT_FILE_TIMEOUT = 60.0
 
@@ -106,12 +109,13 @@ def _worker_main(conn: Connection, work: Work, cache: ResultCache | None) -> Non
     conn.send(_READY)
     while True:
         try:
-            task = conn.recv()
+            chunk = conn.recv()
         except (EOFError, OSError):
             return
-        if task is None:
+        if chunk is None:
             return
-        conn.send(_run_chunk([task])[0])
+        for task in chunk:  # one message per file, so the parent knows which file is running
+            conn.send(_run_chunk([task])[0])
 
 
 Task = tuple[int, "SourceFile", bytes, "str | None"]
@@ -142,12 +146,17 @@ class _Slot:
         if not ready:
             self.stop(kill=True)
             raise WorkerStartError(f"worker process did not start (exit code {self.proc.exitcode})")
-        self.task: Task | None = None
+        self.pending: list[Task] = []
         self.since = 0.0
 
-    def give(self, task: Task) -> None:
-        self.task, self.since = task, time.monotonic()
-        self.conn.send(task)
+    @property
+    def task(self) -> Task | None:
+        """The file the worker is analysing now (the first of its chunk not yet returned)."""
+        return self.pending[0] if self.pending else None
+
+    def give(self, chunk: list[Task]) -> None:
+        self.pending, self.since = list(chunk), time.monotonic()
+        self.conn.send(chunk)
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -173,41 +182,47 @@ def _run_isolated(
     ctx = _context()
     queue = sorted(tasks, key=lambda t: (len(t[2]), -t[0]))  # pop() takes the largest first
     slots: list[_Slot] = []
+
+    def lost(slot: _Slot, why: str) -> None:
+        task = slot.pending[0]
+        queue.extend(reversed(slot.pending[1:]))  # the rest of its chunk goes back, unharmed
+        slot.pending = []
+        slot.stop(kill=True)
+        slots.remove(slot)
+        done([(task[0], _crashed(task[1], why, "skipped"))])
+
     try:
-        while queue or any(slot.task is not None for slot in slots):
-            while len(slots) < min(jobs, len(queue) + sum(s.task is not None for s in slots)):
+        while queue or any(slot.pending for slot in slots):
+            while len(slots) < min(jobs, len(queue) + sum(bool(s.pending) for s in slots)):
                 slots.append(_Slot(ctx, work, cache))
             for slot in slots:
-                if slot.task is None and queue:
-                    slot.give(queue.pop())
-            busy = [slot for slot in slots if slot.task is not None]
+                if not slot.pending and queue:
+                    # Several files per message while there is plenty left (fewer round trips),
+                    # one at a time near the end (balance).
+                    size = max(1, min(CHUNK_FILES, len(queue) // (jobs * 4)))
+                    slot.give([queue.pop() for _ in range(min(size, len(queue)))])
+            busy = [slot for slot in slots if slot.pending]
             left = min(slot.since + timeout for slot in busy) - time.monotonic()
             ready = set(wait([slot.conn for slot in busy], timeout=min(max(left, 0.0), 1.0)))
             for slot in busy:
-                task = slot.task
-                assert task is not None
+                task = slot.pending[0]
                 if slot.conn in ready:
                     try:
-                        index, result = slot.conn.recv()
+                        while slot.pending and slot.conn.poll():
+                            index, result = slot.conn.recv()
+                            assert index == slot.pending[0][0]
+                            slot.pending.pop(0)
+                            slot.since = time.monotonic()
+                            done([(index, result)])
                     except (EOFError, OSError):
-                        LOG.debug("worker died analysing %s", task[1].path)
-                        _retire(slots, slot)
-                        done([(task[0], _crashed(task[1], "analysing this file crashed the parser process; skipped", "skipped"))])
-                        continue
-                    slot.task = None
-                    done([(index, result)])
+                        LOG.debug("worker died analysing %s", slot.pending[0][1].path)
+                        lost(slot, "analysing this file crashed the parser process; skipped")
                 elif time.monotonic() - slot.since > timeout:
-                    _retire(slots, slot)
-                    done([(task[0], _crashed(task[1], f"analysis took longer than {timeout:g} s; skipped", "skipped"))])
+                    LOG.debug("analysis of %s timed out", task[1].path)
+                    lost(slot, f"analysis took longer than {timeout:g} s; skipped")
     finally:
         for slot in slots:
-            slot.stop(kill=slot.task is not None)
-
-
-def _retire(slots: list[_Slot], slot: _Slot) -> None:
-    slot.task = None
-    slot.stop(kill=True)
-    slots.remove(slot)
+            slot.stop(kill=bool(slot.pending))
 
 
 def run_file_stage(
