@@ -5,8 +5,10 @@ the tool version, a fingerprint of the code that computes per-file results (the 
 package and the `readiness.rules` pack, TOML catalogs included), the libcst and Python versions,
 and the configuration except the keys that only later stages read (`STAGE_NEUTRAL_CONFIG`).
 
-Entries are JSON files written to a temporary name and renamed into place, so two scans sharing a
-cache never see half an entry; an entry that does not decode is ignored and rewritten.
+Entries live in pack files written to a temporary name and renamed into place, so two scans
+sharing a cache never see half a pack; an entry that does not decode is ignored and rewritten
+(see `ResultCache`). One pack per scan, not one file per source file: creating thousands of small
+files cost more than the analysis of the small files they held.
 """
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ import logging
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, fields
+import time
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,71 +97,122 @@ def config_fingerprint(config: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
 class ResultCache:
-    """Per-file results on disk under `root/<salt prefix>/`; picklable, so workers can write."""
+    """Per-file results on disk, in pack files under `root/v<FORMAT>/<salt>/<scope>/`.
 
-    root: str
-    salt: str
+    `scope` (the scanned folder) keeps each repo's packs apart, so folding old packs never drops
+    another repo's entries. A pack is a text file of `<key>\t<result JSON>` lines; a scan reads
+    the packs once, decodes only the entries it asks for, and writes everything it computed as
+    one new pack (temp file + rename: readers never see half a pack). Later packs win. When a
+    scope holds `MAX_PACKS` packs, the next write folds the entries this scan used into the new
+    pack and deletes the packs it read, dropping stale versions. A line that does not decode is
+    ignored; its file is analysed again and the fresh entry written.
+    """
+
+    MAX_PACKS = 4
+
+    def __init__(self, root: str, salt: str, scope: str = "") -> None:
+        self.root, self.salt = root, salt
+        self.scope = hashlib.sha256(scope.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        self._index: dict[str, bytes] | None = None
+        self._packs: list[str] = []
+        self._used: set[str] = set()
+        self._new: dict[str, str] = {}
 
     @classmethod
-    def open(cls, root: Path, config: Config) -> ResultCache:
+    def open(cls, root: Path, config: Config, scope: str = "") -> ResultCache:
         salt = hashlib.sha256(f"{code_fingerprint()}|{config_fingerprint(config)}".encode()).hexdigest()
-        return cls(str(root), salt)
+        return cls(str(root), salt, scope)
 
     @property
     def folder(self) -> str:
-        return os.path.join(self.root, f"v{FORMAT}", self.salt[:16])
+        return os.path.join(self.root, f"v{FORMAT}", self.salt[:16], self.scope)
 
     def key(self, source: SourceFile, raw: bytes) -> str:
         digest = hashlib.sha256(raw)
         digest.update(f"\0{source.kind}\0{source.path}\0{self.salt}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
-    def _path(self, key: str) -> str:
-        return os.path.join(self.folder, key[:2], key[2:] + ".json")
+    def _load(self) -> dict[str, bytes]:
+        index: dict[str, bytes] = {}
+        try:
+            names = sorted(n for n in os.listdir(self.folder) if n.startswith("pack-") and n.endswith(".jsonl"))
+        except OSError:
+            names = []
+        for name in names:
+            path = os.path.join(self.folder, name)
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue  # folded away by a concurrent scan
+            self._packs.append(path)
+            for line in data.split(b"\n"):
+                key, tab, payload = line.partition(b"\t")
+                if tab and len(key) == 64:
+                    index[key.decode("ascii", "replace")] = payload
+        self._index = index
+        return index
 
     def get(self, key: str) -> FileResult | None:
-        """The stored result, or None when absent, unreadable or corrupt."""
+        """The stored result, or None when absent or corrupt."""
         from readiness.engine import FileResult
 
-        try:
-            with open(self._path(key), "rb") as fh:
-                data = json.loads(fh.read())
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            LOG.debug("ignoring unreadable cache entry %s: %s", key, exc)
+        index = self._index if self._index is not None else self._load()
+        payload = index.get(key)
+        if payload is None:
             return None
         try:
-            if not isinstance(data, dict) or data.get("key") != key:
-                raise SerialError("entry belongs to another key")
-            return decode(FileResult, data["result"])
-        except (SerialError, TypeError, ValueError, KeyError) as exc:
+            result = decode(FileResult, json.loads(payload))
+        except (SerialError, TypeError, ValueError, KeyError, RecursionError) as exc:
             LOG.debug("ignoring corrupt cache entry %s: %s", key, exc)
             return None
+        self._used.add(key)
+        return result
 
     def put(self, key: str, result: FileResult) -> None:
-        """Store a result atomically; a cache that cannot be written is silently skipped."""
-        target = self._path(key)
+        """Remember a result; `flush` writes what was put."""
         try:
-            folder = os.path.dirname(target)
-            os.makedirs(folder, exist_ok=True)
+            self._new[key] = json.dumps(encode(result), separators=(",", ":"), allow_nan=True)
+        except (TypeError, ValueError) as exc:
+            LOG.debug("cannot cache %s: %s", key, exc)
+
+    def flush(self) -> None:
+        """Write the new entries as one pack; a cache that cannot be written is skipped."""
+        if not self._new:
+            return
+        index = self._index if self._index is not None else self._load()
+        fold = len(self._packs) >= self.MAX_PACKS
+        lines = {key: index[key].decode("utf-8", "replace") for key in self._used if key in index} if fold else {}
+        lines.update(self._new)
+        try:
+            os.makedirs(self.folder, exist_ok=True)
             self._tag()
-            payload = json.dumps({"key": key, "result": encode(result)}, separators=(",", ":"), allow_nan=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(payload)
-                os.replace(tmp, target)
+                    fh.writelines(f"{key}\t{payload}\n" for key, payload in lines.items())
+                written = os.path.join(self.folder, f"pack-{time.time_ns():020d}-{os.getpid()}.jsonl")
+                os.replace(tmp, written)
             except BaseException:
                 try:
                     os.unlink(tmp)
                 except OSError:
                     pass
                 raise
-        except (OSError, TypeError, ValueError) as exc:
-            LOG.debug("cannot write cache entry %s: %s", key, exc)
+        except OSError as exc:
+            LOG.debug("cannot write cache entry pack in %s: %s", self.folder, exc)
+            return
+        index.update((key, payload.encode("utf-8")) for key, payload in self._new.items())
+        self._new.clear()
+        if fold:
+            for path in self._packs:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+            self._packs = []
+        self._packs.append(written)
 
     def _tag(self) -> None:
         tag = os.path.join(self.root, "CACHEDIR.TAG")

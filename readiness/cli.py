@@ -71,7 +71,7 @@ def scan(
         config = load_config(path, config_file).with_overrides(
             select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None
         )
-        result = run_scan(path, config, **_scale_options(config, jobs, cache_dir, no_cache, progress), file_timeout=file_timeout)
+        result = run_scan(path, config, **_scale_options(path, config, jobs, cache_dir, no_cache, progress), file_timeout=file_timeout)
     except ReadinessError as exc:
         if ctx.obj["debug"]:
             raise
@@ -92,13 +92,13 @@ def scan(
     sys.exit(EXIT_FINDINGS if gated and not exit_zero else EXIT_CLEAN)
 
 
-def _scale_options(config: Config, jobs: int, cache_dir: Path | None, no_cache: bool, progress: bool | None) -> dict[str, Any]:
+def _scale_options(path: Path, config: Config, jobs: int, cache_dir: Path | None, no_cache: bool, progress: bool | None) -> dict[str, Any]:
     """`scan()` keyword arguments for parallelism, the cache and the progress bar."""
     from readiness.cache import ResultCache, default_cache_dir
     from readiness.filestage import default_jobs
     from readiness.progress import ProgressBar
 
-    cache = None if no_cache else ResultCache.open(cache_dir or default_cache_dir(), config)
+    cache = None if no_cache else ResultCache.open(cache_dir or default_cache_dir(), config, scope=str(path.resolve()))
     bar = ProgressBar.for_terminal() if progress is None else (ProgressBar(sys.stderr) if progress else None)
     return {"jobs": jobs or default_jobs(), "cache": cache, "progress": bar}
 

@@ -80,14 +80,8 @@ def _init_worker(work: Work, cache: ResultCache | None) -> None:
 
 def _run_chunk(chunk: list[tuple[int, SourceFile, bytes, str | None]]) -> list[tuple[int, FileResult]]:
     assert _WORKER is not None
-    work, cache = _WORKER
-    out = []
-    for index, source, raw, key in chunk:
-        result = _guarded(work, source, raw)
-        if cache is not None and key is not None:
-            cache.put(key, result)
-        out.append((index, result))
-    return out
+    work, _cache = _WORKER
+    return [(index, _guarded(work, source, raw)) for index, source, raw, _key in chunk]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -175,7 +169,7 @@ class _Slot:
 
 def _run_isolated(
     tasks: list[Task], work: Work, cache: ResultCache | None, jobs: int, timeout: float,
-    done: Callable[[list[tuple[int, FileResult]]], None],
+    done: Callable[..., None],
 ) -> None:
     """Analyse each file in a worker process; a file that kills its worker or overruns `timeout`
     seconds becomes a diagnostic, and the worker is replaced."""
@@ -189,7 +183,7 @@ def _run_isolated(
         slot.pending = []
         slot.stop(kill=True)
         slots.remove(slot)
-        done([(task[0], _crashed(task[1], why, "skipped"))])
+        done([(task[0], _crashed(task[1], why, "skipped"))], False)  # not cached: may pass next time
 
     try:
         while queue or any(slot.pending for slot in slots):
@@ -256,9 +250,14 @@ def run_file_stage(
     if progress is not None and hits:
         progress.advance(hits)
 
-    def done(batch: list[tuple[int, FileResult]]) -> None:
+    keys = {task[0]: task[3] for task in tasks}
+
+    def done(batch: list[tuple[int, FileResult]], cacheable: bool = True) -> None:
         for index, result in batch:
             results[index] = result
+            key = keys.get(index)
+            if cacheable and cache is not None and key is not None:
+                cache.put(key, result)
         if progress is not None:
             progress.advance(len(batch))
 
@@ -266,7 +265,7 @@ def run_file_stage(
     if tasks and file_timeout is not None:
         workers = jobs if pending >= MIN_PARALLEL_BYTES else 1
         try:
-            _run_isolated(tasks, work, cache, max(min(workers, len(tasks)), 1), file_timeout, done)
+            _run_isolated(tasks, work, None, max(min(workers, len(tasks)), 1), file_timeout, done)
         except WorkerStartError as exc:
             # Isolation is a safety net; without it the scan still runs, in this process.
             LOG.warning("%s; analysing in this process instead", exc)
@@ -278,6 +277,8 @@ def run_file_stage(
         _init_worker(work, cache)
         for task in tasks:
             done(_run_chunk([task]))
+    if cache is not None:
+        cache.flush()
     if progress is not None:
         progress.finish()
     assert all(r is not None for r in results)

@@ -96,23 +96,45 @@ def test_cache_key_follows_content_path_and_fact_config(tmp_path: Path) -> None:
     assert ResultCache.open(tmp_path, parse_table({"model-wrappers": ["app.llm.ask"]}, "x")).key(source, raw) != key
 
 
+def _packs(cache: Path) -> list[Path]:
+    return sorted(cache.rglob("pack-*.jsonl"))
+
+
 def test_corrupt_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     generate(repo, 30)
     cache = tmp_path / "cache"
     args = ["scan", str(repo), "--format", "json", "--cache-dir", str(cache)]
     clean = run_cli(*args).stdout
-    entries = sorted(cache.rglob("*.json"))
-    assert len(entries) >= 30
-    garbage = [b"", b"{not json", b'{"key": "other", "result": {}}', b"[1, 2]", b'{"key": "K", "result": {"path": 3}}']
-    for entry, junk in zip(entries, garbage):
-        entry.write_bytes(junk.replace(b"K", entry.stem.encode()))
+    [pack] = _packs(cache)
+    lines = pack.read_bytes().splitlines()
+    assert len(lines) >= 30
+    garbage = [b"", b"{not json", b'{"path": 3}', b"[1, 2]", b'{"path": "x.py", "facts": null, "pins": "no", "diagnostics": []}']
+    broken = [line.split(b"\t")[0] + b"\t" + junk for line, junk in zip(lines, garbage)]
+    pack.write_bytes(b"\n".join(broken + lines[len(garbage):] + [b"short\tkey", lines[-1][:40]]) + b"\n")
     again = run_cli(*args)
     assert again.stdout == clean and "Traceback" not in again.stderr
-    for entry in entries[: len(garbage)]:
-        data = json.loads(entry.read_bytes())
-        assert data["result"]["path"].endswith(".py") or data["result"]["path"].endswith((".ipynb", ".txt"))
+    newest = _packs(cache)[-1]
+    assert newest != pack  # the re-analysed entries were written again
+    rewritten = {line.split(b"\t")[0] for line in newest.read_bytes().splitlines()}
+    assert {line.split(b"\t")[0] for line in broken} <= rewritten
+    assert run_cli(*args).stdout == clean
     assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def test_old_packs_are_folded_and_stale_entries_dropped(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    generate(repo, 20)
+    cache = tmp_path / "cache"
+    args = ["scan", str(repo), "--format", "json", "--cache-dir", str(cache)]
+    target = next(repo.rglob("helpers_*.py"))
+    for edit in range(ResultCache.MAX_PACKS + 2):
+        target.write_text(target.read_text() + f"\n# edit {edit}\n")
+        out = run_cli(*args).stdout
+    assert len(_packs(cache)) <= ResultCache.MAX_PACKS
+    entries = [line for pack in _packs(cache) for line in pack.read_bytes().splitlines()]
+    assert len(entries) < 22 + ResultCache.MAX_PACKS + 2  # stale versions of the edited file are gone
+    assert run_cli(*args, "--no-cache").stdout == out
 
 
 def test_two_concurrent_scans_share_one_cache(corpus: Path, tmp_path: Path) -> None:
@@ -122,7 +144,7 @@ def test_two_concurrent_scans_share_one_cache(corpus: Path, tmp_path: Path) -> N
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [1, 1], outs[0][1]
     assert outs[0][0] == outs[1][0]
-    assert not list(cache.rglob(".tmp-*"))
+    assert not list(cache.rglob(".tmp-*")) and 1 <= len(_packs(cache)) <= 2
     warm = run_cli("scan", str(corpus), "--format", "json", "--cache-dir", str(cache))
     assert warm.stdout == outs[0][0]
 
