@@ -100,7 +100,7 @@ def _decoder(cls: Any) -> Decoder:
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             item = _decoder(args[0])
-            return lambda data: tuple(item(v) for v in _seq(data))
+            return lambda data: tuple([item(v) for v in _seq(data)])
         if args == ((),) or not args:
             return lambda data: tuple(_seq(data))
         items = [_decoder(a) for a in args]
@@ -169,29 +169,22 @@ def _union_decoder(args: tuple[Any, ...]) -> Decoder:
 def _dataclass_decoder(cls: type) -> Decoder:
     module = sys.modules.get(cls.__module__)
     hints = typing.get_type_hints(cls, vars(module) if module else None)
-    fields = [(f.name, f.init) for f in dataclasses.fields(cls)]
-    required = {
+    names = frozenset(f.name for f in dataclasses.fields(cls))
+    required = frozenset(
         f.name for f in dataclasses.fields(cls)
         if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    }
-    decoders: dict[str, Decoder] = {}
+    )
+    plan: list[tuple[str, Decoder]] = []  # filled on first use: field types may refer to this class
 
     def run(data: Any) -> Any:
         if not isinstance(data, dict):
             raise _fail(f"{cls.__name__} object", data)
-        missing = required - data.keys()
-        if missing:
-            raise SerialError(f"{cls.__name__}: missing {', '.join(sorted(missing))}")
-        kwargs = {}
-        for name, init in fields:
-            if not init or name not in data:
-                continue
-            decoder = decoders.get(name)
-            if decoder is None:
-                decoder = decoders[name] = _decoder(hints[name])
-            kwargs[name] = decoder(data[name])
-        unknown = data.keys() - {name for name, _ in fields}
-        if unknown:
-            raise SerialError(f"{cls.__name__}: unknown {', '.join(sorted(unknown))}")
+        if not plan:
+            plan.extend((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls) if f.init)
+        kwargs = {name: decoder(data[name]) for name, decoder in plan if name in data}
+        if len(kwargs) != len(data):
+            raise SerialError(f"{cls.__name__}: unknown {', '.join(sorted(data.keys() - names))}")
+        if len(kwargs) < len(required) or not required <= kwargs.keys():
+            raise SerialError(f"{cls.__name__}: missing {', '.join(sorted(required - kwargs.keys()))}")
         return cls(**kwargs)
     return run
