@@ -29,8 +29,15 @@ class Config:
     retry_decorators: tuple[str, ...] = ()
     tracing_decorators: tuple[str, ...] = ()
     max_file_bytes: int = 2 * 1024 * 1024
+    risk: str = ""
+    answers: tuple[tuple[str, str], ...] = ()
+    effort: tuple[tuple[str, float], ...] = ()
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: How many commits SEC003 reads for secrets that left the tree (0 turns history scanning off).
+    history_depth: int = 1000
+    min_score: float | None = None
+    baseline: str = ""
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -75,6 +82,55 @@ def _size(path: str, key: str, value: Any) -> int:
     return value
 
 
+RISKS = ("low", "medium", "high")
+QUESTIONS = ("failure", "visibility", "outcome", "ownership")
+EFFORT_KEYS = ("rebuild-lines-per-day", "rebuild-overhead-days", "hours-per-day")
+
+
+def _risk(path: str, key: str, value: Any) -> str:
+    if value not in RISKS:
+        raise ConfigError(path, key, f"expected one of {', '.join(RISKS)}, got {value!r}")
+    return str(value)
+
+
+def _answers(path: str, key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(path, key, f"expected a table with any of {', '.join(QUESTIONS)}")
+    for name, text in value.items():
+        if name not in QUESTIONS:
+            raise ConfigError(path, f"{key}.{name}", f"unknown question (known: {', '.join(QUESTIONS)})")
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError(path, f"{key}.{name}", "expected a non-empty string")
+    return tuple((name, value[name].strip()) for name in QUESTIONS if name in value)
+
+
+def _effort(path: str, key: str, value: Any) -> tuple[tuple[str, float], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(path, key, f"expected a table with any of {', '.join(EFFORT_KEYS)}")
+    for name, number in value.items():
+        if name not in EFFORT_KEYS:
+            raise ConfigError(path, f"{key}.{name}", f"unknown key (known: {', '.join(EFFORT_KEYS)})")
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or number <= 0:
+            raise ConfigError(path, f"{key}.{name}", "expected a positive number")
+    return tuple((name, float(value[name])) for name in EFFORT_KEYS if name in value)
+def _depth(path: str, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(path, key, "expected a number of commits (0 or more; 0 turns history scanning off)")
+    return value
+
+
+def _score(path: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise ConfigError(path, key, "expected a score from 0 to 100")
+    return float(value)
+
+
+def _file(path: str, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(path, key, "expected a file path")
+    return value
+
+
 _KEYS: dict[str, tuple[str, Callable[[str, str, Any], Any]]] = {
     "select": ("select", _codes),
     "ignore": ("ignore", _codes),
@@ -86,6 +142,12 @@ _KEYS: dict[str, tuple[str, Callable[[str, str, Any], Any]]] = {
     "retry-decorators": ("retry_decorators", _str_list),
     "tracing-decorators": ("tracing_decorators", _str_list),
     "max-file-bytes": ("max_file_bytes", _size),
+    "risk": ("risk", _risk),
+    "answers": ("answers", _answers),
+    "effort": ("effort", _effort),
+    "history-depth": ("history_depth", _depth),
+    "min-score": ("min_score", _score),
+    "baseline": ("baseline", _file),
 }
 
 

@@ -1,6 +1,7 @@
 """Runs the pipeline: read -> parse -> facts -> project model -> rules -> suppression."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from functools import partial
@@ -14,11 +15,15 @@ from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.extract import extract_facts
 from readiness.facts.light import light_facts
 from readiness.facts.model import FileFacts
+from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
+from readiness.facts.secrets_history import SecretHistory, scan_secret_history
+from readiness.fingerprint import fingerprint_findings
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
 from readiness.project import Project, build_project
 from readiness.registry import select_rules
 from readiness.rule import Rule
+from readiness.scorecard import build_scorecard
 from readiness.suppress import apply_suppressions
 
 if TYPE_CHECKING:
@@ -36,9 +41,22 @@ class FileResult:
     facts: FileFacts | None
     pins: tuple[Pin, ...]
     diagnostics: tuple[Diagnostic, ...]
+    secrets: SecretScan = NO_SECRETS
 
 
 def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
+    """Parse one file, extract its facts and its (redacted) secrets; failures become diagnostics."""
+    result = _analyse_code(source, raw, catalog)
+    secrets, values = scan_secrets(source.path, source.kind, raw)
+    if not values:
+        return dataclasses.replace(result, secrets=secrets) if secrets.secrets or secrets.env else result
+    # No secret value may survive in any other fact of this file (the cache stores them).
+    facts = FileFacts.from_json(scrub(result.facts.to_json(), values)) if result.facts is not None else None
+    diagnostics = tuple(dataclasses.replace(d, message=scrub(d.message, values)) for d in result.diagnostics)
+    return dataclasses.replace(result, facts=facts, diagnostics=diagnostics, secrets=secrets)
+
+
+def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
     """Parse one file and extract its facts; every failure becomes a diagnostic."""
     if source.kind == "text":
         if is_dependency_file(source.path):
@@ -88,6 +106,8 @@ def analyse(
     root: str = ".",
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
+    secret_history: SecretHistory | None = None,
+    paths: list[str] | None = None,
     *,
     jobs: int = 1,
     cache: ResultCache | None = None,
@@ -96,32 +116,64 @@ def analyse(
 ) -> RunResult:
     """Analyse already-read files; the core of both a scan and a rule example.
 
+    `paths` lists every file of the repo when `inputs` are only some of them (diff mode).
     With `file_timeout` the per-file stage runs in `jobs` worker processes (see `filestage`);
     it reuses `cache`. Results depend on neither.
     """
     from readiness.filestage import run_file_stage
 
     catalog = load_catalog()
-    diagnostics = list(diagnostics or [])
     results = run_file_stage(
         inputs, partial(analyse_file, catalog=catalog), jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout
     )
+    return analyse_results(
+        results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history
+    )
+
+
+def analyse_results(
+    results: list[FileResult],
+    config: Config,
+    root: str = ".",
+    diagnostics: list[Diagnostic] | None = None,
+    rules: list[type[Rule]] | None = None,
+    paths: list[str] | None = None,
+    secret_history: SecretHistory | None = None,
+) -> RunResult:
+    """The project stage over per-file results: link, run rules, suppress, score.
+
+    Diff mode calls it twice, sharing the results of files that did not change.
+    """
+    catalog = load_catalog()
+    diagnostics = list(diagnostics or [])
     files = {r.path: r.facts for r in results if r.facts is not None}
     pins = merge_pins([p for r in results for p in r.pins])
     for r in results:
         diagnostics.extend(r.diagnostics)
-    project = build_project(files, [s.path for s, _ in inputs], pins, config, catalog)
+    project = build_project(files, paths if paths is not None else [r.path for r in results], pins, config, catalog)
+    project = dataclasses.replace(
+        project,
+        secrets={r.path: r.secrets for r in results if r.secrets.secrets or r.secrets.env},
+        secret_history=secret_history,
+    )
     chosen = rules if rules is not None else select_rules(config.select, config.ignore)
     findings, rule_diagnostics = run_rules(chosen, project)
     diagnostics.extend(rule_diagnostics)
     kept, suppressed = apply_suppressions(findings, files, config)
+    score = None
+    try:
+        score = build_scorecard(project, sorted(set(kept), key=Finding.sort_key), chosen, config)
+    except Exception as exc:  # noqa: BLE001 - a scoring bug must not lose the findings
+        LOG.debug("scoring failed", exc_info=True)
+        diagnostics.append(Diagnostic("internal", Location(""), f"scoring failed: {type(exc).__name__}: {exc}"))
     return RunResult(
         root=root,
-        findings=tuple(sorted(set(kept), key=Finding.sort_key)),
+        findings=tuple(fingerprint_findings(set(kept), files)),
         diagnostics=tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)),
         call_sites=tuple(site.to_json() for site in project.call_sites),
         suppressed=suppressed,
-        files_scanned=len(inputs),
+        files_scanned=len(results),
+        score=score,
     )
 
 
@@ -138,7 +190,11 @@ def scan(
             diagnostics.append(raw)
         else:
             inputs.append((source, raw))
+    history = None
+    if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
+        history = scan_secret_history(root, config.history_depth, config.exclude)
+        diagnostics.extend(history.diagnostics)
     return analyse(
-        inputs, config, root=root.name or ".", diagnostics=diagnostics, jobs=jobs, cache=cache, progress=progress,
-        file_timeout=file_timeout,
+        inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,
+        jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
     )

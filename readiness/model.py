@@ -67,6 +67,8 @@ class Finding:
     location: Location
     message: str
     effort: int = 0
+    #: Identity across edits (rule, path, function, statement code; not the line); set by the engine.
+    fingerprint: str = ""
 
     def sort_key(self) -> tuple[str, int, int, int, str, str]:
         loc = self.location
@@ -82,6 +84,7 @@ class Finding:
             "location": self.location.to_json(),
             "message": self.message,
             "effort_minutes": self.effort,
+            **({"fingerprint": self.fingerprint} if self.fingerprint else {}),
         }
 
 
@@ -113,6 +116,8 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
     #: The checklist scorecard (score, grade, areas, verdict); None when not computed.
     score: Any = None
+    #: How this run compares with a base (a baseline file or a git ref); None for a plain scan.
+    comparison: Any = None
 
     def at_or_above(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity.rank >= severity.rank]

@@ -1,13 +1,15 @@
 """The project model that rules read: every file's facts, linked call sites, pins, config."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from readiness.catalog import Catalog
 from readiness.config import Config
 from readiness.facts.callsites import CallSite, build_call_sites
 from readiness.facts.deps import Pin
 from readiness.facts.model import FileFacts
+from readiness.facts.secrets import SecretScan
+from readiness.facts.secrets_history import SecretHistory
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +20,10 @@ class Project:
     pins: dict[str, Pin]
     config: Config
     catalog: Catalog
+    #: Redacted secret facts by path (only files with secrets or that are dotenv files).
+    secrets: dict[str, SecretScan] = field(default_factory=dict)
+    #: Secrets found in past commits; None when history was not scanned.
+    secret_history: SecretHistory | None = None
 
 
 def build_project(

@@ -36,6 +36,8 @@ class Valid:
     code: str | Mapping[str, str]
     config: Mapping[str, Any] = field(default_factory=dict)
     path: str = DEFAULT_EXAMPLE_PATH
+    #: Earlier commits ({path: code} snapshots, oldest first) for rules that read git history.
+    history: tuple[Mapping[str, str], ...] = ()
 
     @property
     def files(self) -> dict[str, str]:
@@ -50,6 +52,8 @@ class Invalid:
     lines: tuple[int | tuple[str, int], ...] = ()
     config: Mapping[str, Any] = field(default_factory=dict)
     path: str = DEFAULT_EXAMPLE_PATH
+    #: Earlier commits ({path: code} snapshots, oldest first) for rules that read git history.
+    history: tuple[Mapping[str, str], ...] = ()
 
     @property
     def files(self) -> dict[str, str]:

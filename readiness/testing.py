@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from readiness.config import parse_table
 from readiness.discover import SourceFile, classify
-from readiness.engine import analyse
+from readiness.engine import analyse, scan
 from readiness.model import RunResult
 from readiness.parse import notebook_code
 from readiness.registry import all_rules
@@ -48,9 +50,32 @@ def run_files(files: Mapping[str, str], rules: list[type[Rule]] | None = None, c
     return analyse(inputs, parse_table(table, "<example>"), rules=rules)
 
 
+def run_history(
+    files: Mapping[str, str], history: tuple[Mapping[str, str], ...], rule: type[Rule], config: Mapping[str, Any] | None = None
+) -> RunResult:
+    """Commit each snapshot of `history` and then `files` to a real git repo in a temp dir, and scan it."""
+    git = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+        for number, snapshot in enumerate([*history, files], start=1):
+            for old in root.rglob("*"):
+                if old.is_file() and ".git" not in old.relative_to(root).parts:
+                    old.unlink()
+            for path, code in snapshot.items():
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                (root / path).write_text(code, encoding="utf-8")
+            subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+            subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", f"commit {number}"], cwd=root, check=True)
+        return scan(root, parse_table({**dict(config or {}), "select": [rule.code]}, "<example>"))
+
+
 def example_lines(case: RuleCase) -> set[tuple[str, int]]:
     """Where the case's rule fired on the case's example."""
-    result = run_files(case.example.files, [case.rule], case.example.config)
+    if case.example.history:
+        result = run_history(case.example.files, case.example.history, case.rule, case.example.config)
+    else:
+        result = run_files(case.example.files, [case.rule], case.example.config)
     assert not [d for d in result.diagnostics if d.kind in ("unparsable", "internal", "rule-error")], result.diagnostics
     return {(f.location.path, f.location.line) for f in result.findings if f.code == case.rule.code}
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from readiness.checklist import load_checklist
 from readiness.config import load_config
 from readiness.engine import scan
+from readiness.registry import all_rules
 from readiness.testing import actual_findings, fixture_expectations
 
 from conftest import FIXTURES, run_cli
@@ -22,7 +24,16 @@ def _show(items: set) -> str:
 @pytest.mark.parametrize("fixture", FIXTURE_DIRS, ids=[p.name for p in FIXTURE_DIRS])
 def test_fixture_findings_exact(fixture: Path) -> None:
     expected, meta = fixture_expectations(fixture)
-    result = scan(fixture, load_config(fixture))
+    # A fixture may mark findings of checklist rules that are not installed yet: they count once
+    # the rule exists. Any other unknown code is a typo.
+    installed = {r.code for r in all_rules()}
+    planned = load_checklist().rule_ids() - installed
+    unknown = {e[0] for e in expected} - installed - planned
+    assert not unknown, f"expectations name unknown rule ids: {sorted(unknown)}"
+    expected = {e for e in expected if e[0] in installed}
+    # A fixture is a tree, not a repository: the history of the repo that hosts it (keys rotated in
+    # fixtures) is not its history. SEC003 runs on real temporary repos in test_secrets.py.
+    result = scan(fixture, load_config(fixture).with_overrides(history_depth=0))
     actual = actual_findings(result)
     missing, extra = expected - actual, actual - expected
     assert not missing and not extra, f"\nmissing:\n{_show(missing)}\nunexpected:\n{_show(extra)}"
@@ -44,7 +55,7 @@ def test_chatbot_json_marks_lines_and_fails_on_medium() -> None:
 
 
 def test_hardened_service_is_clean_and_exits_zero() -> None:
-    proc = run_cli("scan", "fixtures/hardened_service", "--format", "json", "--fail-on", "info")
+    proc = run_cli("scan", "fixtures/hardened_service", "--format", "json", "--fail-on", "info", "--history-depth", "0")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads(proc.stdout)
     assert data["findings"] == [] and data["diagnostics"] == []

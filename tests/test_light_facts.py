@@ -27,6 +27,15 @@ pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 CATALOG = load_catalog()
 
 
+@pytest.fixture(autouse=True)
+def _core_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compare the core facts: a collector that wants every file (statement anchors, today)
+    sends every file through libcst, so the light path is tested with the collectors off."""
+    from readiness.facts import extract
+
+    monkeypatch.setattr(extract, "COLLECTORS", tuple(c for c in extract.COLLECTORS if c.TRIGGERS is not None))
+
+
 def _full(path: str, raw: bytes) -> FileFacts | None:
     parsed = parse_file(SourceFile(path, "", "python", len(raw)), raw)
     return extract_facts(parsed, CATALOG) if isinstance(parsed, ParsedModule) else None

@@ -40,6 +40,13 @@ def test_wheel_installs_and_scans_a_fixture(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
     assert {f["code"] for f in data["findings"]} == {"REL001", "REL002", "OBS001"}
+    assert data["score"]["verdict"]["decision"] in ("Refactor", "Targeted rebuild", "Rebuild")
+    assert "readiness/rules/checklist.toml" in names and "readiness/report/templates/report.html.j2" in names
+    report = subprocess.run(
+        [str(env_dir / "bin" / "readiness"), "scan", str(FIXTURES / "chatbot_prototype"), "--format", "html"],
+        cwd=work, capture_output=True, text=True, timeout=300,
+    )
+    assert report.stdout.startswith("<!DOCTYPE html>") and "<svg" in report.stdout, report.stderr
     origin = subprocess.run(
         [str(python), "-c", "import readiness.rules, readiness; print(readiness.rules.__file__)"],
         cwd=work, capture_output=True, text=True, check=True,

@@ -124,6 +124,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self.kinds: list[str] = []  # "class" | "func" | "loop" | "try" stack
         self.loops: list[_Loop] = []
         self.awaited: set[int] = set()
+        self.text = ""  # the file's source text, for collectors that read exact code spans
 
     # -- names ---------------------------------------------------------------
     def qualify(self, name: str) -> str:
@@ -404,6 +405,16 @@ class Collector(cst.BatchableCSTVisitor):
 COLLECTORS: tuple[type[Collector], ...] = ()
 
 
+def _register_builtin_collectors() -> None:
+    global COLLECTORS
+    from readiness.facts.anchors import StatementAnchors
+
+    COLLECTORS = (*COLLECTORS, StatementAnchors)
+
+
+_register_builtin_collectors()
+
+
 def read_suppressions(text: str, cell_lines: tuple[tuple[int, int], ...]) -> tuple[tuple[Suppression, ...], tuple[str, ...]]:
     """Inline `# readiness: ignore[CODE]` directives, by (cell, line), and file-wide ones."""
     found: list[Suppression] = []
@@ -437,6 +448,7 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
     """Run the facts visitor over one parsed file."""
     name, is_package = module_name(parsed.source.path)
     core = FactsVisitor(name, is_package, catalog)
+    core.text = parsed.text
     collectors = [collector(core) for collector in COLLECTORS if collector.wanted(parsed.text)]
     MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched([core, *collectors])
     extra: dict[str, Any] = {}

@@ -79,6 +79,8 @@ class FileFacts:
     file_ignores: tuple[str, ...]
     lines: int
     cell_lines: tuple[tuple[int, int], ...] = ()
+    #: (first line, last line, normalised-code hash) of each statement; fingerprints use it.
+    statements: tuple[tuple[int, int, str], ...] = ()
 
     def function(self, qualname: str) -> FunctionFact | None:
         for fn in self.functions:
@@ -106,4 +108,5 @@ class FileFacts:
             file_ignores=tuple(data["file_ignores"]),
             lines=data["lines"],
             cell_lines=tuple(tuple(pair) for pair in data["cell_lines"]),  # type: ignore[misc]
+            statements=tuple((int(a), int(b), str(h)) for a, b, h in data.get("statements", ())),
         )

@@ -4,7 +4,11 @@ from __future__ import annotations
 from typing import Callable
 
 from readiness.model import RunResult
+from readiness.report import html as html_report
 from readiness.report import json as json_report
+from readiness.report import markdown as markdown_report
+from readiness.report import pr_markdown as pr_markdown_report
+from readiness.report import sarif as sarif_report
 from readiness.report import text as text_report
 
 Renderer = Callable[..., str]
@@ -12,4 +16,8 @@ Renderer = Callable[..., str]
 RENDERERS: dict[str, Renderer] = {
     "text": text_report.render,
     "json": json_report.render,
+    "markdown": markdown_report.render,
+    "html": html_report.render,
+    "sarif": sarif_report.render,
+    "pr-markdown": pr_markdown_report.render,
 }

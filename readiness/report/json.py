@@ -27,8 +27,12 @@ def payload(result: RunResult) -> dict[str, Any]:
         "findings": [f.to_json() for f in result.findings],
         "diagnostics": [d.to_json() for d in result.diagnostics],
         "call_sites": list(result.call_sites),
+        **({"score": result.score.to_json()} if result.score is not None else {}),
     }
 
 
 def render(result: RunResult, **_: Any) -> str:
-    return json.dumps(payload(result), sort_keys=True, indent=2) + "\n"
+    data = payload(result)
+    if result.comparison is not None:
+        data["comparison"] = result.comparison.to_json()
+    return json.dumps(data, sort_keys=True, indent=2) + "\n"

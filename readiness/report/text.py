@@ -4,7 +4,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from readiness.model import RunResult, Severity
+from readiness.model import Finding, RunResult, Severity
 
 _COLOURS = {
     Severity.CRITICAL: "\x1b[1;31m", Severity.HIGH: "\x1b[31m", Severity.MEDIUM: "\x1b[33m",
@@ -33,6 +33,11 @@ def _inventory(result: RunResult) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
+def _state(result: RunResult, finding: Finding) -> str:
+    comparison = result.comparison
+    return " [new]" if comparison is not None and finding.fingerprint in comparison.new else ""
+
+
 def render(result: RunResult, colour: bool = False, inventory: bool = False, **_: Any) -> str:
     lines: list[str] = []
     for path, group in groupby(result.findings, key=lambda f: f.location.path):
@@ -41,7 +46,7 @@ def render(result: RunResult, colour: bool = False, inventory: bool = False, **_
         lines.append(_paint(path or "(project)", _BOLD, colour))
         for f in group:
             where = f.location.display() if f.location.line else f.location.path
-            lines.append(f"{_paint(where, _DIM, colour)} {_paint(f.code, _COLOURS[f.severity], colour)} {f.message}")
+            lines.append(f"{_paint(where, _DIM, colour)} {_paint(f.code, _COLOURS[f.severity], colour)} {f.message}{_state(result, f)}")
     if result.diagnostics:
         lines += ["", _paint("Diagnostics (not findings):", _BOLD, colour)]
         for d in result.diagnostics:
@@ -53,6 +58,9 @@ def render(result: RunResult, colour: bool = False, inventory: bool = False, **_
     noun = "finding" if count == 1 else "findings"
     files = "file" if result.files_scanned == 1 else "files"
     summary = f"{count} {noun} in {result.files_scanned} {files}"
+    if result.comparison is not None:
+        new = sum(1 for f in result.findings if f.fingerprint in result.comparison.new)
+        summary += f" ({new} new, {count - new} existing, {len(result.comparison.fixed)} fixed since {result.comparison.base})"
     if result.suppressed:
         summary += f", {result.suppressed} suppressed"
     if result.diagnostics:

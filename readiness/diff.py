@@ -1,0 +1,303 @@
+"""Diff mode: scan what a change touches at its head and at its base, and compare by fingerprint.
+
+The analysed set is the changed files plus what project rules need to judge them: the modules
+they import (transitively, so clients built elsewhere resolve), the modules that import them
+(so a changed client reaches its callers) and the dependency files (SDK pins). The base side
+reads the changed files' blobs from git; unchanged files are the same bytes on both sides.
+Every repo path is still listed in the project, so presence checks see the whole tree.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from readiness.compare import compare
+from readiness.config import Config
+from readiness.discover import SourceFile, classify, discover, is_excluded
+from readiness.catalog import load_catalog
+from readiness.engine import FileResult, analyse_file, analyse_results, read_source
+from readiness.errors import ReadinessError
+from readiness.facts.deps import is_dependency_file
+from readiness.facts.extract import module_name
+from readiness.model import Diagnostic, RunResult
+from readiness.parse import notebook_code
+
+LOG = logging.getLogger(__name__)
+
+_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.M)
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
+#: How far imports are followed from a changed file (a client built by a factory in another module: 2).
+IMPORT_DEPTH = 2
+
+
+class DiffError(ReadinessError):
+    """The diff base cannot be used (not a git repo, unknown ref, no common history)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    status: str  # A, M, D, R (T counts as M)
+    old: str | None  # path at the base, relative to the scan root
+    new: str | None  # path at the head
+
+
+def _open(root: Path) -> tuple[Any, str]:
+    try:
+        import git
+    except Exception as exc:  # noqa: BLE001 - gitpython raises ImportError subclasses without git
+        raise DiffError(f"--diff-base needs git: {exc}") from None
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise DiffError(f"--diff-base needs a git repository; {root} is not in one") from None
+    if repo.bare or repo.working_tree_dir is None:
+        raise DiffError(f"--diff-base needs a work tree; {root} is in a bare repository")
+    top = Path(repo.working_tree_dir).resolve()
+    rel = os.path.relpath(root.resolve(), top).replace(os.sep, "/")
+    return repo, "" if rel == "." else rel + "/"
+
+
+def resolve_base(repo: Any, ref: str) -> Any:
+    """The merge base of `ref` (or `origin/<ref>`) and HEAD: where the change forked off."""
+    import git
+
+    commit = None
+    for candidate in (ref, f"origin/{ref}", f"refs/remotes/origin/{ref}"):
+        try:
+            commit = repo.commit(candidate)
+            break
+        except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
+            continue
+    if commit is None:
+        raise DiffError(
+            f"cannot find the base {ref!r} in this repository; fetch it first "
+            "(on GitHub Actions: actions/checkout with `fetch-depth: 0`)"
+        )
+    try:
+        bases = repo.merge_base(commit, "HEAD")
+    except (git.GitCommandError, ValueError) as exc:
+        raise DiffError(f"cannot compare HEAD with {ref!r}: {exc}") from None
+    if not bases:
+        raise DiffError(f"HEAD and {ref!r} share no history (is the clone shallow? use `fetch-depth: 0`)")
+    return bases[0]
+
+
+def changed_files(repo: Any, base: Any, prefix: str) -> list[Change]:
+    """Files that differ between the base commit and the work tree, relative to the scan root."""
+    out = repo.git.diff("--name-status", "-z", "-M", "--no-color", base.hexsha, "--", prefix or ".")
+    fields = out.split("\0")
+    changes: list[Change] = []
+    i = 0
+
+    def rel(path: str) -> str | None:
+        return path[len(prefix):] if path.startswith(prefix) else None
+
+    while i < len(fields) and fields[i]:
+        status = fields[i][0]
+        if status in "RC":
+            old, new = fields[i + 1], fields[i + 2]
+            i += 3
+            changes.append(Change("R" if status == "R" else "A", rel(old) if status == "R" else None, rel(new)))
+            continue
+        path = fields[i + 1]
+        i += 2
+        if status == "A":
+            changes.append(Change("A", None, rel(path)))
+        elif status == "D":
+            changes.append(Change("D", rel(path), None))
+        else:
+            changes.append(Change("M", rel(path), rel(path)))
+    return [c for c in changes if c.old is not None or c.new is not None]
+
+
+def imported_modules(path: str, raw: bytes) -> set[str]:
+    """Module names a file may import from (`from a.b import c`: a.b and a.b.c), read by pattern."""
+    if classify(path) == "notebook":
+        try:
+            text = notebook_code(raw)[0]
+        except (ValueError, UnicodeDecodeError):
+            return set()
+    elif classify(path) == "python":
+        text = raw.decode("utf-8", errors="replace")
+    else:
+        return set()
+    own, is_package = module_name(path)
+    names: set[str] = set()
+    for match in _FROM.finditer(text):
+        module = match.group(1)
+        level = len(module) - len(module.lstrip("."))
+        module = module.lstrip(".")
+        if level:
+            parts = own.split(".") if own else []
+            keep = len(parts) - level + (1 if is_package else 0)
+            module = ".".join(parts[: max(keep, 0)] + ([module] if module else []))
+        if module:
+            names.add(module)
+        for name in _NAME.findall(match.group(2).split("#")[0]):
+            if name != "as":
+                names.add(f"{module}.{name}" if module else name)
+    for match in _IMPORT.finditer(text):
+        for name in _NAME.findall(match.group(1).split("#")[0]):
+            if name != "as":
+                names.add(name)
+    return names
+
+
+def _module_index(paths: set[str]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for path in sorted(paths):
+        if classify(path) in ("python", "notebook") and path.endswith((".py", ".ipynb")):
+            index.setdefault(module_name(path)[0], path)
+    return index
+
+
+def _importers(repo: Any, prefix: str, modules: set[str], index: dict[str, str]) -> set[str]:
+    """Files of the work tree that import one of `modules` (prefiltered with `git grep`)."""
+    import git
+
+    words = sorted({m.rsplit(".", 1)[-1] for m in modules if m})
+    if not words:
+        return set()
+    pattern = "(^|[^A-Za-z0-9_])(" + "|".join(re.escape(w) for w in words) + ")([^A-Za-z0-9_]|$)"
+    try:
+        out = repo.git.grep("-l", "-z", "-I", "--untracked", "-E", "-e", pattern, "--", f"{prefix}*.py", f"{prefix}*.ipynb")
+    except git.GitCommandError:
+        return set()  # exit 1: no match
+    found: set[str] = set()
+    top = Path(repo.working_tree_dir)
+    for name in out.split("\0"):
+        if not name.startswith(prefix):
+            continue
+        rel = name[len(prefix):]
+        try:
+            raw = (top / name).read_bytes()
+        except OSError:
+            continue
+        if imported_modules(rel, raw) & modules:
+            found.add(rel)
+    return found
+
+
+def _base_blob(base: Any, prefix: str, path: str, limit: int) -> bytes | None:
+    try:
+        blob = base.tree / f"{prefix}{path}"
+    except KeyError:
+        return None
+    if blob.type != "blob" or blob.mode == 0o120000 or blob.size > limit:
+        return None
+    data: bytes = blob.data_stream.read()
+    return data
+
+
+SCOPES = ("change", "repo")
+
+
+def diff_scan(root: Path, config: Config, ref: str, scope: str = "change") -> RunResult:
+    """Scan the change between the merge base of `ref` and the work tree; mark findings new or existing.
+
+    `scope="change"` analyses the changed files and their neighbours (cost follows the change);
+    scores over that part of the repo would mislead, so the result carries none. `scope="repo"`
+    analyses every file at the head and only the changed ones again at the base, and scores both.
+    """
+    repo, prefix = _open(root)
+    base = resolve_base(repo, ref)
+    changes = changed_files(repo, base, prefix)
+    sources, diagnostics = discover(root, config)
+    head = {s.path: s for s in sources}
+    tracked_changes = {c.new for c in changes if c.new}
+    untracked = set(repo.untracked_files)
+    added = {c.new for c in changes if c.status == "A" and c.new} | {
+        p for p in head if f"{prefix}{p}" in untracked and p not in tracked_changes
+    }
+    renamed_from = {c.new: c.old for c in changes if c.status == "R" and c.new and c.old}
+    deleted = {c.old for c in changes if c.status == "D" and c.old and not is_excluded(c.old, config.exclude)}
+    changed_head = ({c.new for c in changes if c.new} | added) & set(head)
+    base_paths = (set(head) - added) | deleted
+
+    # Head bytes of every file we may analyse are read once; base bytes only for changed files.
+    head_raw: dict[str, bytes] = {}
+
+    def head_bytes(path: str) -> bytes | None:
+        if path not in head_raw:
+            raw = read_source(head[path])
+            if isinstance(raw, Diagnostic):
+                diagnostics.append(raw)
+                return None
+            head_raw[path] = raw
+        return head_raw[path]
+
+    base_raw: dict[str, bytes | None] = {}
+
+    def base_bytes(path: str) -> bytes | None:
+        if path in changed_head or path in deleted:
+            if path not in base_raw:
+                old = renamed_from.get(path, path)
+                base_raw[path] = None if path in added else _base_blob(base, prefix, old, config.max_file_bytes)
+            return base_raw[path]
+        return head_bytes(path) if path in head else None
+
+    if scope == "repo":
+        wanted = set(head) | deleted
+    else:
+        index = _module_index(set(head) | deleted)
+        wanted = set(changed_head) | deleted | {p for p in head if is_dependency_file(p)}
+        changed_modules = {module_name(p)[0] for p in changed_head | deleted if classify(p) != "text"}
+        importers = _importers(repo, prefix, changed_modules, index) & set(head)
+        # What resolution needs: the modules the changed files import, and what those import (a
+        # client built by a factory elsewhere). Deeper links cannot turn an existing finding into a
+        # new one: both sides are analysed with the same set of files.
+        frontier = sorted(wanted)
+        wanted |= importers
+        for _depth in range(IMPORT_DEPTH):
+            found: list[str] = []
+            for path in frontier:
+                imports: set[str] = set()
+                for raw in (head_bytes(path) if path in head else None, base_bytes(path)):
+                    if raw is not None:
+                        imports |= imported_modules(path, raw)
+                for module in sorted(imports):
+                    target = index.get(module)
+                    if target is not None and target not in wanted:
+                        wanted.add(target)
+                        found.append(target)
+            frontier = found
+
+    catalog = load_catalog()
+    head_results: dict[str, FileResult] = {}
+    for path in sorted(wanted & set(head)):
+        raw = head_bytes(path)
+        if raw is not None:
+            head_results[path] = analyse_file(head[path], raw, catalog)
+            head_raw.pop(path, None)
+    base_results: list[FileResult] = []
+    for path in sorted(wanted & base_paths):
+        if path in changed_head or path in deleted:
+            raw = base_bytes(path)
+            if raw is not None:
+                source = head.get(path) or SourceFile(path, "", classify(path), len(raw))
+                base_results.append(analyse_file(source, raw, catalog))
+        elif path in head_results:
+            base_results.append(head_results[path])  # unchanged: the same facts at both ends
+
+    LOG.debug("diff against %s: %d changed, %d analysed", base.hexsha, len(changed_head | deleted), len(wanted))
+    name = root.resolve().name or "."
+    head_result = analyse_results(list(head_results.values()), config, name, diagnostics, paths=sorted(head))
+    base_result = analyse_results(base_results, config, name, paths=sorted(base_paths))
+    if scope != "repo":
+        head_result = dataclasses.replace(head_result, score=None)
+        base_result = dataclasses.replace(base_result, score=None)
+    return compare(
+        head_result,
+        list(base_result.findings),
+        "diff",
+        f"{ref} ({base.hexsha[:12]})",
+        base_score=base_result.score,
+        changed=tuple(sorted(changed_head | deleted)),
+        analysed=tuple(sorted(wanted)),
+    )

@@ -1,0 +1,89 @@
+"""Statement anchors: where each statement sits and a hash of its normalised code.
+
+Fingerprints of findings are built from these (never from line numbers), so a finding keeps its
+identity when lines are inserted above it or the file is reformatted. The hash covers the
+statement's code without whitespace, trailing commas or its trailing comment; for a compound statement
+(`def`, `if`, `with`, ...) it covers the header only, so editing the body does not move it.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import CodePosition, PositionProvider
+
+from readiness.facts.extract import Collector
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_TRAILING_COMMA = re.compile(r",(?=[)\]}])")
+
+
+def code_hash(code: str) -> str:
+    """A short, stable hash of code without whitespace or trailing commas (what formatters change)."""
+    text = "".join(code.split())
+    if "," in text:
+        text = _TRAILING_COMMA.sub("", text)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+class StatementAnchors(Collector):
+    """Records `(first line, last line, hash)` for every simple statement and compound header."""
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.found: list[tuple[int, int, str]] = []
+        self._lines: list[str] | None = None
+
+    def _text(self, start: CodePosition, end: CodePosition) -> str:
+        if self._lines is None:
+            self._lines = _NEWLINE.split(self.core.text)
+        lines = self._lines
+        if start.line == end.line:
+            return lines[start.line - 1][start.column:end.column] if start.line <= len(lines) else ""
+        parts = [lines[start.line - 1][start.column:]] if start.line <= len(lines) else []
+        parts += lines[start.line:end.line - 1]
+        if end.line <= len(lines):
+            parts.append(lines[end.line - 1][:end.column])
+        return "\n".join(parts)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        pos = self.get_metadata(PositionProvider, node)
+        self.found.append((pos.start.line, pos.end.line, code_hash(self._text(pos.start, pos.end))))
+
+    def _header(self, node: cst.BaseCompoundStatement) -> None:
+        pos = self.get_metadata(PositionProvider, node)
+        body = node.body
+        end = self.get_metadata(PositionProvider, body).start
+        text = self._text(pos.start, end)
+        if isinstance(body, cst.IndentedBlock) and body.header.comment is not None:
+            comment = body.header.comment.value
+            head, sep, tail = text.rpartition(comment)
+            if sep:
+                text = head + tail
+        self.found.append((pos.start.line, max(pos.start.line, end.line - (1 if isinstance(body, cst.IndentedBlock) else 0)), code_hash(text)))
+
+    def visit_If(self, node: cst.If) -> None:
+        self._header(node)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._header(node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._header(node)
+
+    def visit_With(self, node: cst.With) -> None:
+        self._header(node)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._header(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._header(node)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._header(node)
+
+    def contribute(self) -> dict[str, Any]:
+        return {"statements": tuple(sorted(self.found))}

@@ -1,0 +1,164 @@
+"""Diff mode on real git repositories: what is analysed, and which findings are new, existing, fixed."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import make_git_repo, run_cli
+from readiness.config import Config
+from readiness.diff import diff_scan
+
+GIT = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
+
+LLM = "from openai import OpenAI\n\nclient = OpenAI(timeout=20)\n"
+MAIN = """\
+import logging
+
+from app.llm import client
+
+log = logging.getLogger(__name__)
+
+
+def ask(question):
+    log.info("asking")
+    return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": question}])
+"""
+FAULTY = """\
+import logging
+
+from openai import OpenAI
+
+log = logging.getLogger(__name__)
+client = OpenAI(max_retries=0, timeout=20)
+
+
+def old(question):
+    log.info("old")
+    return client.chat.completions.create(model="gpt-4o-mini", messages=[question])
+"""
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run([*GIT, *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, git_available: None) -> Path:
+    files = {"app/__init__.py": "", "app/llm.py": LLM, "app/main.py": MAIN, "legacy.py": FAULTY, "requirements.txt": "openai==1.40.0\n"}
+    files.update({f"lib/mod{i}.py": f"VALUE = {i}\n" for i in range(40)})
+    make_git_repo(tmp_path / "repo", files)
+    _git(tmp_path / "repo", "branch", "-M", "main")
+    _git(tmp_path / "repo", "checkout", "-q", "-b", "feature")
+    return tmp_path / "repo"
+
+
+def _commit(repo: Path) -> None:
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "change")
+
+
+def _states(result) -> dict[tuple[str, str, int], str]:
+    return {(f.code, f.location.path, f.location.line): result.comparison.state(f) for f in result.findings}
+
+
+def test_cost_follows_the_change_not_the_repo(repo: Path) -> None:
+    (repo / "app" / "main.py").write_text(MAIN.replace('"asking"', '"asking the model"'))
+    _commit(repo)
+    result = diff_scan(repo, Config(), "main")
+    assert result.comparison.changed == ("app/main.py",)
+    assert set(result.comparison.analysed) == {"app/main.py", "app/llm.py", "requirements.txt"}
+    assert result.files_scanned == 3  # of 45 files in the repo
+    assert result.findings == () and result.comparison.fixed == ()
+
+
+def test_a_new_faulty_call_is_the_only_new_finding_and_moved_ones_stay_existing(repo: Path) -> None:
+    moved = "import os\nimport sys\n\n" + FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o', messages=[q])\n"
+    (repo / "legacy.py").write_text(moved)
+    _commit(repo)
+    states = _states(diff_scan(repo, Config(), "main"))
+    assert states == {("REL001", "legacy.py", 14): "unchanged", ("REL001", "legacy.py", 19): "new"}
+
+
+def test_a_changed_client_reaches_its_unchanged_callers(repo: Path) -> None:
+    (repo / "app" / "llm.py").write_text(LLM.replace("timeout=20", "timeout=20, max_retries=0"))
+    _commit(repo)
+    result = diff_scan(repo, Config(), "main")
+    assert "app/main.py" in result.comparison.analysed
+    assert _states(result) == {("REL001", "app/main.py", 10): "new"}
+
+
+def test_renames_keep_findings_existing_and_deletions_fix_them(repo: Path) -> None:
+    _git(repo, "mv", "legacy.py", "old_service.py")
+    _commit(repo)
+    renamed = diff_scan(repo, Config(), "main")
+    assert _states(renamed) == {("REL001", "old_service.py", 11): "unchanged"}
+    _git(repo, "rm", "-q", "old_service.py")
+    _commit(repo)
+    deleted = diff_scan(repo, Config(), "main")
+    assert deleted.findings == ()
+    assert [(f.code, f.location.path) for f in deleted.comparison.fixed] == [("REL001", "legacy.py")]
+
+
+def test_uncommitted_and_untracked_files_count_as_the_change(repo: Path) -> None:
+    (repo / "app" / "extra.py").write_text(FAULTY)  # untracked
+    result = diff_scan(repo, Config(), "main")
+    assert result.comparison.changed == ("app/extra.py",)
+    assert set(_states(result).values()) == {"new"}
+
+
+def test_cli_diff_base_gates_only_on_new_findings_and_explains_bad_bases(repo: Path, tmp_path: Path) -> None:
+    assert run_cli("scan", str(repo)).returncode == 1  # legacy.py has a finding
+    clean = run_cli("scan", str(repo), "--diff-base", "main", "--format", "json")
+    assert clean.returncode == 0, clean.stderr
+    assert json.loads(clean.stdout)["comparison"]["kind"] == "diff"
+    (repo / "legacy.py").write_text(FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o', messages=[q])\n")
+    text = run_cli("scan", str(repo), "--diff-base", "main", "--no-color")
+    assert text.returncode == 1 and "[new]" in text.stdout and "1 new, 1 existing, 0 fixed" in text.stdout
+    unknown = run_cli("scan", str(repo), "--diff-base", "no-such-branch")
+    assert unknown.returncode == 2 and "cannot find the base 'no-such-branch'" in unknown.stderr
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    not_git = run_cli("scan", str(plain), "--diff-base", "main")
+    assert not_git.returncode == 2 and "needs a git repository" in not_git.stderr
+    regress = run_cli("scan", str(repo), "--no-regress")
+    assert regress.returncode == 2 and "--diff-base" in regress.stderr
+
+
+def test_scanning_a_sub_folder_of_the_repo(tmp_path: Path, git_available: None) -> None:
+    files = {"svc/llm.py": LLM, "svc/main.py": MAIN.replace("from app.llm import", "from .llm import"), "web/x.py": FAULTY}
+    make_git_repo(tmp_path / "mono", files)
+    _git(tmp_path / "mono", "branch", "-M", "main")
+    (tmp_path / "mono" / "svc" / "llm.py").write_text(LLM.replace("timeout=20", "timeout=20, max_retries=0"))
+    result = diff_scan(tmp_path / "mono" / "svc", Config(), "main")
+    assert result.comparison.changed == ("llm.py",)
+    assert _states(result) == {("REL001", "main.py", 10): "new"}
+
+
+def test_repo_scope_scores_base_and_head_exactly_as_full_scans_do(repo: Path, tmp_path: Path) -> None:
+    from readiness.engine import scan
+
+    (repo / "app" / "llm.py").write_text(LLM.replace("timeout=20", "timeout=20, max_retries=0"))
+    _commit(repo)
+    result = diff_scan(repo, Config(), "main", "repo")
+    assert result.files_scanned == 45
+    assert result.score is not None and result.comparison.base_score is not None
+    assert result.score.to_json() == scan(repo, Config()).score.to_json()
+    _git(repo, "worktree", "add", "-q", str(tmp_path / "base"), "main")
+    base_scan = scan(tmp_path / "base", Config())
+    assert result.comparison.base_score.to_json() == base_scan.score.to_json()
+    assert {f.fingerprint for f in base_scan.findings} == {f.fingerprint for f in result.findings} - result.comparison.new
+    assert diff_scan(repo, Config(), "main").score is None  # a part of the repo gets no score
+
+
+def test_a_baseline_on_top_of_a_diff_accepts_findings_the_team_chose_to_keep(repo: Path, tmp_path: Path) -> None:
+    (repo / "legacy.py").write_text(FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o', messages=[q])\n")
+    assert run_cli("scan", str(repo), "--diff-base", "main").returncode == 1
+    baseline = tmp_path / "accepted.json"
+    assert run_cli("baseline", str(repo), "-o", str(baseline)).returncode == 0
+    proc = run_cli("scan", str(repo), "--diff-base", "main", "--baseline", str(baseline), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["comparison"]["new"] == [] and "accepted.json" in data["comparison"]["base"]
