@@ -17,7 +17,7 @@ else:  # pragma: no cover
 RISKS = ("low", "medium", "high")
 GRADES = ("Prototype", "Hardening", "Launch-ready")
 KINDS = ("call-sites", "findings")
-NEEDS = ("", "call-sites")
+NEEDS = ("", "call-sites", "web-surface")
 SITES = ("all", "generation")
 
 

@@ -12,6 +12,7 @@ from readiness.catalog import Catalog, load_catalog
 from readiness.config import Config
 from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
+from readiness.facts.callgraph import inventory
 from readiness.facts.extract import extract_facts
 from readiness.facts.light import light_facts
 from readiness.facts.model import FileFacts
@@ -170,7 +171,7 @@ def analyse_results(
         root=root,
         findings=tuple(fingerprint_findings(set(kept), files)),
         diagnostics=tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)),
-        call_sites=tuple(site.to_json() for site in project.call_sites),
+        call_sites=inventory(project.call_sites, kept),
         suppressed=suppressed,
         files_scanned=len(results),
         score=score,

@@ -218,7 +218,9 @@ def _findings_control(control: Control, findings: list[Finding], weight: float, 
     return ControlScore(control.id, control.name, control.plain, control.kind, remaining, weight, evidence, fed, tuple(losses))
 
 
-def score_control(control: Control, findings: Sequence[Finding], sites: Sequence[CallSite], rules: RuleSet, risk: str) -> ControlScore:
+def score_control(
+    control: Control, findings: Sequence[Finding], sites: Sequence[CallSite], rules: RuleSet, risk: str, web: bool = True,
+) -> ControlScore:
     """One control: 0..100 with its losses, or n/a with the reason."""
     weight = control.weight[risk]
     fed = rules.feeding(control)
@@ -236,6 +238,8 @@ def score_control(control: Control, findings: Sequence[Finding], sites: Sequence
         return _call_sites_control(control, mine, sites, weight, ran)
     if control.needs == "call-sites" and not sites:
         return ControlScore(control.id, control.name, control.plain, control.kind, None, weight, "n/a: no model calls found", ran)
+    if control.needs == "web-surface" and not (web and sites):
+        return ControlScore(control.id, control.name, control.plain, control.kind, None, weight, "n/a: no model-backed web routes", ran)
     return _findings_control(control, mine, weight, ran)
 
 
@@ -245,8 +249,8 @@ def _mean(pairs: Sequence[tuple[float | None, float]]) -> float | None:
     return sum(s * w for s, w in scored) / total if total else None
 
 
-def _area(area: Area, findings: Sequence[Finding], sites: Sequence[CallSite], rules: RuleSet, risk: str) -> AreaScore:
-    controls = tuple(score_control(c, findings, sites, rules, risk) for c in area.controls)
+def _area(area: Area, findings: Sequence[Finding], sites: Sequence[CallSite], rules: RuleSet, risk: str, web: bool = True) -> AreaScore:
+    controls = tuple(score_control(c, findings, sites, rules, risk, web) for c in area.controls)
     return AreaScore(area.id, area.name, area.plain, area.weight[risk], _mean([(c.score, c.weight) for c in controls]), controls)
 
 
@@ -265,9 +269,11 @@ def grade(score: float | None, areas: Sequence[AreaScore], hardening: float, lau
     return "Launch-ready", f"the score and every area clear the cut-offs ({launch_ready:g} overall, {hardening:g} per area)"
 
 
-def score_checklist(checklist: Checklist, findings: Sequence[Finding], sites: Sequence[CallSite], rules: RuleSet, risk: str) -> Scores:
-    """Score every area of the checklist at the given risk profile."""
-    areas = tuple(_area(a, findings, sites, rules, risk) for a in checklist.areas)
+def score_checklist(
+    checklist: Checklist, findings: Sequence[Finding], sites: Sequence[CallSite], rules: RuleSet, risk: str, web: bool = True,
+) -> Scores:
+    """Score every area of the checklist at the given risk profile (`web`: the repo serves web routes)."""
+    areas = tuple(_area(a, findings, sites, rules, risk, web) for a in checklist.areas)
     overall = _mean([(a.score, a.weight) for a in areas])
     profile = checklist.risks[risk]
     band, reason = grade(overall, areas, profile.hardening, profile.launch_ready)

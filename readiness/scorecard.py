@@ -93,7 +93,9 @@ def build_scorecard(
     checklist = checklist or load_checklist()
     risk = config.risk or checklist.default_risk
     rules = rules or rule_set(ran)
-    scores = score_checklist(checklist, findings, project.call_sites, rules, risk)
+    # route-level controls (schemas, rate limits) are n/a for an app with no web routes
+    web = any(getattr(getattr(f, "surface", None), "endpoints", ()) for f in project.files.values())
+    scores = score_checklist(checklist, findings, project.call_sites, rules, risk, web)
     verdict = decide(scores, findings, rules, checklist, project, dict(config.effort))
     questions = answer_questions(scores, dict(config.answers))
     return Scorecard(scores, checklist.risks[risk].label, verdict, questions)

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._match import call_label
+from readiness.rules._match import call_label, gateway_note
 
 
 class ModelCallNotObserved(Rule):
@@ -77,4 +77,4 @@ def answer(question):
     def check(self, project: Project) -> Iterator[Finding]:
         for site in project.call_sites:
             if not site.observed:
-                yield self.finding(site.location, f"{call_label(site)} is not logged or traced where it is made")
+                yield self.finding(site.location, f"{call_label(site)}{gateway_note(site)} is not logged or traced where it is made")

@@ -22,7 +22,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._match import call_label
+from readiness.rules._match import call_label, gateway_note
 
 
 class ModelCallWithoutRetry(Rule):
@@ -109,7 +109,7 @@ def answer(question):
     def check(self, project: Project) -> Iterator[Finding]:
         for site in project.call_sites:
             retries = site.retries
-            if site.retry_evidence or retries.source == "dynamic" or (retries.value or 0) > 0:
+            if site.retry_evidence or not retries.judged or (retries.value or 0) > 0:
                 continue
             if retries.source == "sdk-default":
                 why = f"the SDK does not retry ({retries.note})"
@@ -117,4 +117,4 @@ def answer(question):
                 why = "nothing retries it"
             else:
                 why = f"retries are 0 ({retries.source.replace('_', ' ')})"
-            yield self.finding(site.location, f"{call_label(site)} is tried once: {why}; add retries with backoff")
+            yield self.finding(site.location, f"{call_label(site)}{gateway_note(site)} is tried once: {why}; add retries with backoff")

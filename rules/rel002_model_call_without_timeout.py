@@ -21,7 +21,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.project import Project
-from readiness.rules._match import call_label, seconds
+from readiness.rules._match import call_label, gateway_note, seconds
 
 
 class ModelCallWithoutTimeout(Rule):
@@ -98,7 +98,7 @@ def answer(question):
         budget = project.config.timeout_budget
         for site in project.call_sites:
             timeout = site.timeout
-            if timeout.source == "dynamic":
+            if not timeout.judged:
                 continue
             if timeout.value is None:
                 why = "no timeout is set" if timeout.source == "none" else f"timeout is None ({timeout.source})"
@@ -109,4 +109,4 @@ def answer(question):
                 why = f"timeout {seconds(timeout.value)} is over the {seconds(budget)} budget ({origin})"
             else:
                 continue
-            yield self.finding(site.location, f"{call_label(site)} can hang: {why}")
+            yield self.finding(site.location, f"{call_label(site)}{gateway_note(site)} can hang: {why}")

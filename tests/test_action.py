@@ -33,19 +33,19 @@ log = logging.getLogger(__name__)
 
 def ask(question):
     log.info("asking")
-    return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": question}])
+    return client.chat.completions.create(model="gpt-4o-mini-2024-07-18", max_tokens=200, messages=[{"role": "user", "content": question}])
 
 
 def ask_once(question):
     log.info("asking once")
-    return client.with_options(max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=[question])
+    return client.with_options(max_retries=0).chat.completions.create(model="gpt-4o-mini-2024-07-18", max_tokens=200, messages=[question])
 """
 
 PR_ADDITION = """
 
 def summarise(text):
     log.info("summarising")
-    return client.with_options(max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": text}])
+    return client.with_options(max_retries=0).chat.completions.create(model="gpt-4o-mini-2024-07-18", max_tokens=200, messages=[{"role": "user", "content": text}])
 """
 
 

@@ -22,9 +22,9 @@ client = OpenAI(max_retries=0, timeout=20)
 
 
 def ask(q):
-    return client.chat.completions.create(model="gpt-4o-mini", messages=[q])
+    return client.chat.completions.create(model="gpt-4o-mini-2024-07-18", max_tokens=200, messages=[q])
 """
-MORE = "\n\ndef other(q):\n    return client.chat.completions.create(model='gpt-4o', messages=[q])\n"
+MORE = "\n\ndef other(q):\n    return client.chat.completions.create(model='gpt-4o-2024-08-06', max_tokens=200, messages=[q])\n"
 
 
 def test_baseline_accepts_todays_findings_and_gates_new_ones(tmp_path: Path) -> None:

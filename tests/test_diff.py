@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def ask(question):
     log.info("asking")
-    return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": question}])
+    return client.chat.completions.create(model="gpt-4o-mini-2024-07-18", max_tokens=200, messages=[{"role": "user", "content": question}])
 """
 FAULTY = """\
 import logging
@@ -37,7 +37,7 @@ client = OpenAI(max_retries=0, timeout=20)
 
 def old(question):
     log.info("old")
-    return client.chat.completions.create(model="gpt-4o-mini", messages=[question])
+    return client.chat.completions.create(model="gpt-4o-mini-2024-07-18", max_tokens=200, messages=[question])
 """
 
 
@@ -75,7 +75,7 @@ def test_cost_follows_the_change_not_the_repo(repo: Path) -> None:
 
 
 def test_a_new_faulty_call_is_the_only_new_finding_and_moved_ones_stay_existing(repo: Path) -> None:
-    moved = "import os\nimport sys\n\n" + FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o', messages=[q])\n"
+    moved = "import os\nimport sys\n\n" + FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o-2024-08-06', max_tokens=200, messages=[q])\n"
     (repo / "legacy.py").write_text(moved)
     _commit(repo)
     states = _states(diff_scan(repo, Config(), "main"))
@@ -114,7 +114,7 @@ def test_cli_diff_base_gates_only_on_new_findings_and_explains_bad_bases(repo: P
     clean = run_cli("scan", str(repo), "--diff-base", "main", "--format", "json")
     assert clean.returncode == 0, clean.stderr
     assert json.loads(clean.stdout)["comparison"]["kind"] == "diff"
-    (repo / "legacy.py").write_text(FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o', messages=[q])\n")
+    (repo / "legacy.py").write_text(FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o-2024-08-06', max_tokens=200, messages=[q])\n")
     text = run_cli("scan", str(repo), "--diff-base", "main", "--no-color")
     assert text.returncode == 1 and "[new]" in text.stdout and "1 new, 1 existing, 0 fixed" in text.stdout
     unknown = run_cli("scan", str(repo), "--diff-base", "no-such-branch")
@@ -154,7 +154,7 @@ def test_repo_scope_scores_base_and_head_exactly_as_full_scans_do(repo: Path, tm
 
 
 def test_a_baseline_on_top_of_a_diff_accepts_findings_the_team_chose_to_keep(repo: Path, tmp_path: Path) -> None:
-    (repo / "legacy.py").write_text(FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o', messages=[q])\n")
+    (repo / "legacy.py").write_text(FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o-2024-08-06', max_tokens=200, messages=[q])\n")
     assert run_cli("scan", str(repo), "--diff-base", "main").returncode == 1
     baseline = tmp_path / "accepted.json"
     assert run_cli("baseline", str(repo), "-o", str(baseline)).returncode == 0

@@ -51,18 +51,10 @@ def test_call_site_ratio(failing_lines: tuple[int, ...], expected: float) -> Non
 
 
 def test_reach_weights_a_gateway_by_its_callers() -> None:
-    class Gateway:
-        callers = ("a.py", "b.py", "c.py")
+    import dataclasses
 
-    class GatewaySite:
-        """A call site as the project model will describe it once gateways are linked."""
-
-        gateway = Gateway()
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(site("app.py", 10), name)
-
-    sites = [GatewaySite(), site("app.py", 20)]
+    # a gateway that three places in the repo reach, as the project model links it
+    sites = [dataclasses.replace(site("app.py", 10), gateway="ask_llm", reach=3), site("app.py", 20)]
     assert reach(sites[0]) == 3.0 and reach(sites[1]) == 1.0
     result = score_control(control("call-sites", ("REL001",)), [finding("REL001", line=20)], sites, RULES, "low")
     assert result.score == pytest.approx(75.0)

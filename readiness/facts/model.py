@@ -5,6 +5,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from readiness.facts.flowmodel import PromptFacts, SurfaceFacts
+
 DYNAMIC = "<dynamic>"
 MODULE_SCOPE = "<module>"
 RETURN = "<return>"
@@ -43,6 +45,61 @@ class CallFact:
     awaited: bool = False
     in_loop: bool = False
     retry_loop: bool = False
+    #: The innermost loop runs once per item (a `for` or comprehension with no break/return).
+    per_item: bool = False
+    #: Inside `gather(...)`, `create_task(...)`, an executor's `submit/map`: run concurrently.
+    concurrent: bool = False
+    #: Line of the innermost `try` of the same function whose body holds the call (0: none).
+    try_line: int = 0
+    #: Made inside an `except` handler: the call is itself the fallback path.
+    in_handler: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """Any call by a dotted name: how gateways (repo functions that reach a model) are reached."""
+
+    line: int
+    col: int
+    scope: str
+    target: str
+    ctor: str = ""
+    awaited: bool = False
+    per_item: bool = False
+    concurrent: bool = False
+    try_line: int = 0
+    #: The function is passed, not called (`asyncio.to_thread(fn, ...)`, `executor.submit(fn)`).
+    deferred: bool = False
+    #: Arguments that name something (`@#0`, `@llm`) or build it inline (`()#0` and its keywords).
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TryFact:
+    """A `try` statement: what its handlers catch and whether one swallows the error."""
+
+    line: int
+    scope: str
+    broad: bool  # a handler catches everything (bare, Exception, BaseException)
+    swallow_line: int  # line of a broad handler that passes/continues/returns a placeholder, unlogged
+    catches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """Where call results go: a sink (`json.loads`, `exec`, ...) or a function's return value.
+
+    `origins` are (line, col) of the calls whose results reach it, directly or through names.
+    """
+
+    kind: str  # "sink" | "return"
+    line: int
+    col: int
+    scope: str
+    sink: str
+    origins: tuple[tuple[int, int], ...]
+    try_line: int = 0
+    validated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +138,11 @@ class FileFacts:
     cell_lines: tuple[tuple[int, int], ...] = ()
     #: (first line, last line, normalised-code hash) of each statement; fingerprints use it.
     statements: tuple[tuple[int, int, str], ...] = ()
+    invocations: tuple[Invocation, ...] = ()
+    tries: tuple[TryFact, ...] = ()
+    flows: tuple[Flow, ...] = ()
+    surface: SurfaceFacts = field(default_factory=SurfaceFacts)
+    prompts: PromptFacts = field(default_factory=PromptFacts)
 
     def function(self, qualname: str) -> FunctionFact | None:
         for fn in self.functions:
@@ -109,4 +171,11 @@ class FileFacts:
             lines=data["lines"],
             cell_lines=tuple(tuple(pair) for pair in data["cell_lines"]),  # type: ignore[misc]
             statements=tuple((int(a), int(b), str(h)) for a, b, h in data.get("statements", ())),
+            invocations=tuple(Invocation(**i) for i in data.get("invocations", ())),
+            tries=tuple(TryFact(**{**t, "catches": tuple(t["catches"])}) for t in data.get("tries", ())),
+            flows=tuple(
+                Flow(**{**f, "origins": tuple(tuple(o) for o in f["origins"])}) for f in data.get("flows", ())
+            ),
+            surface=SurfaceFacts.from_json(data.get("surface")),
+            prompts=PromptFacts.from_json(data.get("prompts")),
         )

@@ -18,7 +18,7 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 
 def _inventory(result: RunResult) -> list[str]:
-    rows = [("location", "provider", "api", "model", "retries", "timeout", "max tokens")]
+    rows = [("location", "provider", "api", "model", "retries", "timeout", "max tokens", "gateway", "rules")]
     for site in result.call_sites:
         loc = site["location"]
         cell = f"cell {loc['cell']}:" if "cell" in loc else ""
@@ -28,7 +28,16 @@ def _inventory(result: RunResult) -> list[str]:
             shown = "-" if value is None else f"{value:g}"
             return f"{shown} ({site[key]['source']})"
 
-        rows.append((f"{loc['path']}:{cell}{loc['line']}", site["provider"], site["api"], str(site["model"]), eff("retries"), eff("timeout"), eff("max_tokens")))
+        retries = eff("retries")
+        if site.get("retry_evidence"):
+            retries += f" + {site['retry_evidence']}"
+        gateway = site.get("gateway")
+        gateway_cell = f"{gateway['function']} <- {gateway['reached_from']}" if gateway else "-"
+        rules = ",".join(site.get("rules", ())) or "-"
+        rows.append((
+            f"{loc['path']}:{cell}{loc['line']}", site["provider"], site["api"], str(site["model"]), retries,
+            eff("timeout"), eff("max_tokens"), gateway_cell, rules,
+        ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
