@@ -8,8 +8,7 @@ lines/s over the files readiness discovers, peak RSS of the largest process, and
 the cold scan. Baselines, on the same tree in the same run:
 
 - `--parse-only`: libcst `parse_module` of the same Python files over `--jobs` processes;
-- `--bandit`: `bandit -r PATH` (bandit must be installed), one process;
-- `--full-pass`: a cold scan with the pre-screen off, as if every file might call a model.
+- `--bandit`: `bandit -r PATH` (bandit must be installed), one process.
 
 The one-file-changed phase appends a comment to one Python file and rescans with the warm cache
 (and, when the CLI has `--diff-base` and PATH is a git work tree, also a `--diff-base HEAD`
@@ -94,8 +93,6 @@ def main() -> None:
     parser.add_argument("--bandit", action="store_true", help="also time bandit on the same tree")
     parser.add_argument("--parse-only", action="store_true", help="also time libcst parse-only over --jobs processes")
     parser.add_argument("--repeat", type=int, default=1, help="runs per phase; the minimum is reported")
-    parser.add_argument("--full-pass", action="store_true",
-                        help="also time a cold scan with the pre-screen off (every file through libcst)")
     parser.add_argument("--json", type=Path, help="also write the table as JSON to this file")
     args = parser.parse_args()
     root = args.path.resolve()
@@ -137,10 +134,6 @@ def main() -> None:
             finally:
                 Path(target).write_bytes(original)
         rows.append(("cold scan, --no-cache", *best([*scan, "--no-cache"])))
-        if args.full_pass:
-            # The CLI with light_facts stubbed out (inherited by the forked workers).
-            stub = "import sys, readiness.engine as e; e.light_facts = lambda *a: None; from readiness.cli import main; sys.argv[0] = 'readiness'; main()"
-            rows.append(("cold scan, pre-screen off, --no-cache", *best([sys.executable, "-c", stub, *scan[3:], "--no-cache"])))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     if args.parse_only:

@@ -37,7 +37,10 @@ LOG = logging.getLogger(__name__)
 #: Bumped when the layout of entries changes.
 FORMAT = 1
 #: Config fields that only the project, rule, suppression or report stages read.
-STAGE_NEUTRAL_CONFIG = frozenset({"select", "ignore", "fail_on", "per_file_ignores", "exclude", "max_file_bytes", "source"})
+STAGE_NEUTRAL_CONFIG = frozenset({
+    "select", "ignore", "fail_on", "per_file_ignores", "exclude", "max_file_bytes", "source",
+    "risk", "answers", "effort", "history_depth", "min_score", "baseline",
+})
 ENV_DIR = "READINESS_CACHE_DIR"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This directory is a cache of readiness; it can be deleted at any time.\n"
 

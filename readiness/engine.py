@@ -14,7 +14,6 @@ from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.callgraph import inventory
 from readiness.facts.extract import extract_facts
-from readiness.facts.light import light_facts
 from readiness.facts.model import FileFacts
 from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
 from readiness.facts.secrets_history import SecretHistory, scan_secret_history
@@ -64,9 +63,6 @@ def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResul
             text = raw.decode("utf-8", errors="replace")
             return FileResult(source.path, None, tuple(read_pins(source.path, text)), ())
         return FileResult(source.path, None, (), ())
-    light = light_facts(source, raw, catalog)  # the pre-screen: no model call, no libcst pass
-    if light is not None:
-        return FileResult(source.path, light, (), ())
     parsed = parse_file(source, raw)
     if isinstance(parsed, ParseFailure):
         return FileResult(source.path, None, (), (parsed.diagnostic,))
