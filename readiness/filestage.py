@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Callable, Protocol
 
@@ -58,9 +59,12 @@ def _crashed(source: SourceFile, what: str, kind: str = "internal") -> FileResul
 
 
 def _guarded(work: Work, source: SourceFile, raw: bytes) -> FileResult:
-    """`work` never raises into the scan: the error boundary of one file."""
+    """`work` never raises into the scan, nor prints the scanned code's warnings (libcst's
+    `evaluated_value` compiles string literals: `"\\d"` warns): the boundary of one file."""
     try:
-        return work(source, raw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return work(source, raw)
     except RecursionError:
         return _crashed(source, "nesting too deep to analyse")
     except MemoryError:
