@@ -253,11 +253,18 @@ def _explain(rule: type[Rule]) -> str:
         example = rule.INVALID[0]
         shown = example.history[0] if example.history else example.files  # history rules: the bad commit
         heading = "## Example (in an earlier commit)" if example.history else "## Example"
-        parts += ["", heading, "", _indent(next(iter(shown.values())))]
+        parts += ["", heading, "", _example(shown)]
     if rule.VALID:
-        parts += ["", "## Use instead", "", _indent(next(iter(rule.VALID[0].files.values())))]
+        parts += ["", "## Use instead", "", _example(rule.VALID[0].files)]
     parts += ["", "## Remediation", docs.get("Remediation", "")]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _example(files: dict[str, str]) -> str:
+    """One file's code; a repo example shows each file under its path."""
+    if len(files) == 1:
+        return _indent(next(iter(files.values())))
+    return "\n\n".join(_indent(f"# {path}\n{code}" if code.strip() else f"# {path} (empty)") for path, code in sorted(files.items()))
 
 
 def _indent(code: str) -> str:
@@ -315,6 +322,38 @@ def report(ctx: click.Context, path: Path, html_file: Path | None, markdown_file
     if not outputs:
         click.echo(RENDERERS["markdown"](result), nl=False)
     sys.exit(EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["dot", "json"]), default="dot", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the graph to FILE instead of stdout.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file (pyproject.toml or readiness.toml).")
+@click.pass_context
+def graph(ctx: click.Context, path: Path, fmt: str, output: Path | None, config_file: Path | None) -> None:
+    """Export the import graph of the repository at PATH (modules, roles, imports, cycles)."""
+    from readiness.engine import load_project
+    from readiness.report.graph import GRAPH_RENDERERS
+
+    if not path.exists():
+        _fail(f"path not found: {path}")
+    try:
+        project, _diagnostics = load_project(path, load_config(path, config_file))
+    except ReadinessError as exc:
+        if ctx.obj["debug"]:
+            raise
+        _fail(str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001 - the top-level error boundary
+        if ctx.obj["debug"]:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        return
+    rendered = GRAPH_RENDERERS[fmt](project.graph.to_json())
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+    else:
+        click.echo(rendered, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -287,8 +287,8 @@ def diff_scan(root: Path, config: Config, ref: str, scope: str = "change") -> Ru
 
     LOG.debug("diff against %s: %d changed, %d analysed", base.hexsha, len(changed_head | deleted), len(wanted))
     name = root.resolve().name or "."
-    head_result = analyse_results(list(head_results.values()), config, name, diagnostics, paths=sorted(head))
-    base_result = analyse_results(base_results, config, name, paths=sorted(base_paths))
+    head_result = analyse_results(list(head_results.values()), config, name, diagnostics, paths=sorted(head), repo_root=root)
+    base_result = analyse_results(base_results, config, name, paths=sorted(base_paths), repo_root=root, history_rev=base.hexsha)
     if scope != "repo":
         head_result = dataclasses.replace(head_result, score=None)
         base_result = dataclasses.replace(base_result, score=None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.callgraph import inventory
 from readiness.facts.extract import extract_facts
 from readiness.facts.model import FileFacts
+from readiness.facts.textfacts import TextFacts, read_text_facts
 from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
 from readiness.facts.secrets_history import SecretHistory, scan_secret_history
 from readiness.fingerprint import fingerprint_findings
@@ -42,6 +43,7 @@ class FileResult:
     pins: tuple[Pin, ...]
     diagnostics: tuple[Diagnostic, ...]
     secrets: SecretScan = NO_SECRETS
+    text: TextFacts | None = None
 
 
 def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
@@ -53,16 +55,18 @@ def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult
     # No secret value may survive in any other fact of this file (the cache stores them).
     facts = FileFacts.from_json(scrub(result.facts.to_json(), values)) if result.facts is not None else None
     diagnostics = tuple(dataclasses.replace(d, message=scrub(d.message, values)) for d in result.diagnostics)
-    return dataclasses.replace(result, facts=facts, diagnostics=diagnostics, secrets=secrets)
+    text = TextFacts.from_json(scrub(result.text.to_json(), values)) if result.text is not None else None
+    return dataclasses.replace(result, facts=facts, diagnostics=diagnostics, secrets=secrets, text=text)
 
 
 def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
     """Parse one file and extract its facts; every failure becomes a diagnostic."""
     if source.kind == "text":
+        text_facts = read_text_facts(source.path, raw)
         if is_dependency_file(source.path):
             text = raw.decode("utf-8", errors="replace")
-            return FileResult(source.path, None, tuple(read_pins(source.path, text)), ())
-        return FileResult(source.path, None, (), ())
+            return FileResult(source.path, None, tuple(read_pins(source.path, text)), (), text=text_facts)
+        return FileResult(source.path, None, (), (), text=text_facts)
     parsed = parse_file(source, raw)
     if isinstance(parsed, ParseFailure):
         return FileResult(source.path, None, (), (parsed.diagnostic,))
@@ -105,6 +109,8 @@ def analyse(
     rules: list[type[Rule]] | None = None,
     secret_history: SecretHistory | None = None,
     paths: list[str] | None = None,
+    repo_root: Path | None = None,
+    listed_paths: list[str] | None = None,
     *,
     jobs: int = 1,
     cache: ResultCache | None = None,
@@ -124,7 +130,8 @@ def analyse(
         inputs, partial(analyse_file, catalog=catalog), jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout
     )
     return analyse_results(
-        results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history
+        results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history,
+        repo_root=repo_root, listed_paths=listed_paths,
     )
 
 
@@ -136,10 +143,15 @@ def analyse_results(
     rules: list[type[Rule]] | None = None,
     paths: list[str] | None = None,
     secret_history: SecretHistory | None = None,
+    repo_root: Path | None = None,
+    listed_paths: list[str] | None = None,
+    history_rev: str = "HEAD",
 ) -> RunResult:
     """The project stage over per-file results: link, run rules, suppress, score.
 
-    Diff mode calls it twice, sharing the results of files that did not change.
+    Diff mode calls it twice, sharing the results of files that did not change. `repo_root`
+    (for git history, read up to `history_rev`) and `listed_paths` (files `exclude` left out) feed
+    the project model; results that cover only some of `paths` make it partial.
     """
     catalog = load_catalog()
     diagnostics = list(diagnostics or [])
@@ -147,7 +159,12 @@ def analyse_results(
     pins = merge_pins([p for r in results for p in r.pins])
     for r in results:
         diagnostics.extend(r.diagnostics)
-    project = build_project(files, paths if paths is not None else [r.path for r in results], pins, config, catalog)
+    texts = {r.path: r.text for r in results if r.text is not None}
+    partial = paths is not None and bool(set(paths) - {r.path for r in results})
+    project = build_project(
+        files, paths if paths is not None else [r.path for r in results], pins, config, catalog, texts, repo_root, listed_paths,
+        partial=partial, history_rev=history_rev,
+    )
     project = dataclasses.replace(
         project,
         secrets={r.path: r.secrets for r in results if r.secrets.secrets or r.secrets.env},
@@ -191,7 +208,36 @@ def scan(
     if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
         history = scan_secret_history(root, config.history_depth, config.exclude)
         diagnostics.extend(history.diagnostics)
+    listed = _excluded_paths(root, config)
     return analyse(
         inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,
-        jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
+        repo_root=root, listed_paths=listed, jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
     )
+
+
+def _excluded_paths(root: Path, config: Config) -> list[str]:
+    """Files that `exclude` keeps out of the scan: still evidence that tests or CI exist."""
+    if not config.exclude:
+        return []
+    everything, _ = discover(root, replace(config, exclude=()))
+    return [source.path for source in everything]
+
+
+def load_project(root: Path, config: Config) -> tuple[Project, list[Diagnostic]]:
+    """The project model of the repo at `root` (import graph, signals, history), without rules."""
+    sources, diagnostics = discover(root, config)
+    catalog = load_catalog()
+    results: list[FileResult] = []
+    for source in sources:
+        raw = read_source(source)
+        if isinstance(raw, Diagnostic):
+            diagnostics.append(raw)
+        else:
+            results.append(analyse_file(source, raw, catalog))
+    files = {r.path: r.facts for r in results if r.facts is not None}
+    pins = merge_pins([p for r in results for p in r.pins])
+    texts = {r.path: r.text for r in results if r.text is not None}
+    for r in results:
+        diagnostics.extend(r.diagnostics)
+    project = build_project(files, [s.path for s in sources], pins, config, catalog, texts, root, _excluded_paths(root, config))
+    return project, sorted(set(diagnostics), key=Diagnostic.sort_key)

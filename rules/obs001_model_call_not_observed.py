@@ -4,6 +4,9 @@
 Finds model calls with no logging call and no tracing span in the enclosing function, and no
 tracing decorator on it (LangSmith `@traceable`, Langfuse `@observe`, Weave `@weave.op`, or one
 declared in `tracing-decorators`). Calls at module level need logging at module level.
+A project-wide instrumentor set up at start (OpenTelemetry/OpenLLMetry instrumentors,
+`Traceloop.init`, `openlit.init`, Langfuse's drop-in `langfuse.openai`, LiteLLM callbacks such
+as `litellm.success_callback = ["langfuse"]`) observes every call.
 
 ## Why it matters in production
 When a user reports a wrong or slow answer, the only way to find out what the model was asked,
@@ -44,6 +47,14 @@ def answer(question):
 """,
             lines=(6,),
         ),
+        # An instrumentor set up only in the tests does not observe production calls.
+        Invalid(
+            {
+                "tests/conftest.py": "from opentelemetry.instrumentation.openai import OpenAIInstrumentor\n\nOpenAIInstrumentor().instrument()\n",
+                "llm.py": "from openai import OpenAI\n\nclient = OpenAI(timeout=20)\n\ndef answer(q):\n    return client.chat.completions.create(model='gpt-4o-mini', messages=[])\n",
+            },
+            lines=(("llm.py", 6),),
+        ),
     ]
     VALID = [
         Valid(
@@ -72,9 +83,17 @@ def answer(question):
     return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": question}])
 """
         ),
+        Valid(
+            {
+                "main.py": "from opentelemetry.instrumentation.openai import OpenAIInstrumentor\n\nOpenAIInstrumentor().instrument()\n",
+                "llm.py": "from openai import OpenAI\n\nclient = OpenAI(timeout=20)\n\ndef answer(q):\n    return client.chat.completions.create(model='gpt-4o-mini', messages=[])\n",
+            }
+        ),
     ]
 
     def check(self, project: Project) -> Iterator[Finding]:
+        if project.signals.has("instrumentation"):
+            return
         for site in project.call_sites:
             if not site.observed:
                 yield self.finding(site.location, f"{call_label(site)}{gateway_note(site)} is not logged or traced where it is made")

@@ -141,6 +141,26 @@ reply = client.messages.create(**request)
 """,
             lines=(9,),
         ),
+        Invalid(
+            """\
+import anthropic
+from flask import Flask, request
+
+app = Flask(__name__)
+client = anthropic.Anthropic(timeout=30)
+
+@app.post("/ask")
+def ask():
+    language = request.args.get("lang", "English")
+    body = request.get_json()
+    tone = body.get("tone", "friendly")
+    reply = client.messages.create(model="claude-3-5-haiku-20241022", max_tokens=300,
+                                   system=f"Answer in {language}, in a {tone} tone.",
+                                   messages=[{"role": "user", "content": body["question"][:2000]}])
+    return {"answer": reply.content[0].text}
+""",
+            lines=(13,),
+        ),
     ]
     VALID = [
         Valid(

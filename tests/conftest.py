@@ -41,6 +41,21 @@ def git_available() -> None:
         pytest.skip("git is not installed")
 
 
+def git_commit(path: Path, files: dict[str, str], message: str, author: str = "Dev <dev@example.com>", when: str | None = None) -> None:
+    """Write `files` into the repository at `path` and commit them as `author` (at `when`, ISO date)."""
+    name, _, email = author.partition(" <")
+    env = {**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email.rstrip(">"),
+           "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email.rstrip(">")}
+    if when is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when
+    for rel, text in files.items():
+        target = path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    subprocess.run(["git", "add", "-A"], cwd=path, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=path, check=True, env=env)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Scans in tests cache into a folder of their own, never the user's cache."""

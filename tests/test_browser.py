@@ -88,7 +88,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     assert result.score is not None
     page = tmp_path_factory.mktemp("report") / "report.html"
     page.write_text(RENDERERS["html"](result), encoding="utf-8")
-    return page, shown_score(result.score.score), result.score.verdict.decision
+    # The page shows the score of the JSON scorecard (rounded to one decimal), as every renderer does.
+    return page, shown_score(result.score.to_json()["overall"]["score"]), result.score.verdict.decision
 
 
 def test_screenshot_is_not_blank(report: tuple[Path, str, str], tmp_path: Path) -> None:

@@ -61,7 +61,8 @@ def _commit(repo: Path) -> None:
 
 
 def _states(result) -> dict[tuple[str, str, int], str]:
-    return {(f.code, f.location.path, f.location.line): result.comparison.state(f) for f in result.findings}
+    # Findings about the repo as a whole (line 0: no tests, no CI...) are covered by the fixtures.
+    return {(f.code, f.location.path, f.location.line): result.comparison.state(f) for f in result.findings if f.location.line}
 
 
 def test_cost_follows_the_change_not_the_repo(repo: Path) -> None:
@@ -71,7 +72,8 @@ def test_cost_follows_the_change_not_the_repo(repo: Path) -> None:
     assert result.comparison.changed == ("app/main.py",)
     assert set(result.comparison.analysed) == {"app/main.py", "app/llm.py", "requirements.txt"}
     assert result.files_scanned == 3  # of 45 files in the repo
-    assert result.findings == () and result.comparison.fixed == ()
+    assert [f for f in result.findings if f.location.line] == [] and result.comparison.fixed == ()
+    assert not result.comparison.new  # the repo-level findings (no tests, no CI) are not the change's
 
 
 def test_a_new_faulty_call_is_the_only_new_finding_and_moved_ones_stay_existing(repo: Path) -> None:

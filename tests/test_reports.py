@@ -80,7 +80,7 @@ def test_report_command_writes_both_files(tmp_path: Path) -> None:
     html, md = tmp_path / "r.html", tmp_path / "r.md"
     proc = run_cli("report", "fixtures/chatbot_prototype", "--html", str(html), "--markdown", str(md))
     assert proc.returncode == 0, proc.stderr
-    assert "Prototype" in proc.stderr and re.search(r"Refactor|Targeted rebuild|Rebuild", proc.stderr)
+    assert re.search(r"(Prototype|Hardening|Launch-ready), score \d+(\.\d+)?/100, (Refactor|Targeted rebuild|Rebuild)", proc.stderr), proc.stderr
     assert html.read_text().startswith("<!DOCTYPE html>")
     assert md.read_text().startswith("## readiness: ")
     to_stdout = run_cli("report", "fixtures/hardened_service")

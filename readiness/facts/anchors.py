@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import CodePosition, PositionProvider
 
-from readiness.facts.extract import Collector
+from readiness.facts.collector import Collector
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _TRAILING_COMMA = re.compile(r",(?=[)\]}])")

@@ -13,6 +13,11 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from readiness.catalog import Catalog
+from readiness.facts.anchors import StatementAnchors
+from readiness.facts.collector import LOG_METHODS, Collector, dotted
+from readiness.facts.markers import MarkersCollector
+from readiness.facts.prompts import PromptCollector
+from readiness.facts.surface import SurfaceCollector
 from readiness.facts.model import (
     DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, Flow, FunctionFact, Invocation, Suppression,
     TryFact,
@@ -23,46 +28,9 @@ from readiness.facts.flow import (
 )
 from readiness.parse import ParsedModule
 
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg", "success", "trace"})
 SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_as_current_observation", "span", "trace", "observe", "start_trace", "trace_as_chain_group"})
 SLEEP_CALLS = frozenset({"sleep"})
 _SUPPRESS = re.compile(r"#\s*readiness:\s*(ignore|file-ignore)\[([A-Za-z0-9_,\s]+)\]")
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None.
-
-    A subscript by a literal key counts as an attribute (`st.session_state["llm"]` is
-    `st.session_state.llm`), as Streamlit and config dicts use both spellings for the same thing.
-    """
-    parts: list[str] = []
-    while isinstance(node, (cst.Attribute, cst.Subscript)):
-        if isinstance(node, cst.Subscript):
-            key = _literal_key(node)
-            if key is None:
-                return None
-            parts.append(key)
-        else:
-            parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
-
-
-def _literal_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-        return None
-    key = node.slice[0].slice.value
-    if isinstance(key, cst.SimpleString):
-        try:
-            value = key.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes
-            return None
-        if isinstance(value, str) and value.isidentifier():
-            return value
-    return None
 
 
 def literal(node: cst.BaseExpression) -> Any:
@@ -860,49 +828,9 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         )
 
 
-class Collector(cst.BatchableCSTVisitor):
-    """A fact collector that shares the file's single traversal with the core visitor.
-
-    Subclasses write `visit_<Node>` methods, read names and scopes from `self.core`, and return
-    the `FileFacts` fields they fill from `contribute()`. Register them in `COLLECTORS`.
-    """
-
-    METADATA_DEPENDENCIES = (PositionProvider,)
-    #: The cheap pre-screen: a collector runs only on files whose text contains at least one of
-    #: these strings (say the import names it looks for); None runs it on every file. A file it
-    #: skips gets its `FileFacts` fields' defaults, so declare only triggers that guarantee that.
-    TRIGGERS: tuple[str, ...] | None = None
-
-    def __init__(self, core: FactsVisitor) -> None:
-        super().__init__()
-        self.core = core
-
-    def contribute(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    @classmethod
-    def wanted(cls, text: str) -> bool:
-        return cls.TRIGGERS is None or any(trigger in text for trigger in cls.TRIGGERS)
-
-
-#: Collectors run after the core visitor on every node, in this order.
-COLLECTORS: tuple[type[Collector], ...] = ()
-
-# Collector modules import this one for `Collector`; they are imported here, once it is defined.
-from readiness.facts.surface import SurfaceCollector  # noqa: E402
-from readiness.facts.prompts import PromptCollector  # noqa: E402
-
-COLLECTORS += (SurfaceCollector, PromptCollector)
-
-
-def _register_builtin_collectors() -> None:
-    global COLLECTORS
-    from readiness.facts.anchors import StatementAnchors
-
-    COLLECTORS = (*COLLECTORS, StatementAnchors)
-
-
-_register_builtin_collectors()
+#: Collectors run after the core visitor on every node, in this order. Each lives in its own
+#: module and imports its base from facts/collector.py, so there is no import cycle.
+COLLECTORS: tuple[type[Collector], ...] = (SurfaceCollector, PromptCollector, StatementAnchors, MarkersCollector)
 
 
 def read_suppressions(text: str, cell_lines: tuple[tuple[int, int], ...]) -> tuple[tuple[Suppression, ...], tuple[str, ...]]:
@@ -946,3 +874,4 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
         extra.update(collector.contribute())
     cell_lines = parsed.cells.lines if parsed.cells is not None else ()
     return core.finish(parsed.source.path, parsed.source.kind, parsed.text, cell_lines, extra)
+

@@ -143,6 +143,14 @@ class FileFacts:
     flows: tuple[Flow, ...] = ()
     surface: SurfaceFacts = field(default_factory=SurfaceFacts)
     prompts: PromptFacts = field(default_factory=PromptFacts)
+    #: Project-model facts (facts/markers.py): (module, name, line, context) per import, etc.
+    import_refs: tuple[tuple[str, str, int, str], ...] = ()
+    sys_path_edits: tuple[int, ...] = ()
+    local_paths: tuple[tuple[int, str], ...] = ()
+    workaround_markers: tuple[tuple[int, str], ...] = ()
+    env_reads: tuple[tuple[str, int], ...] = ()
+    usage_reads: int = 0
+    module_settings: tuple[str, ...] = ()
 
     def function(self, qualname: str) -> FunctionFact | None:
         for fn in self.functions:
@@ -178,4 +186,11 @@ class FileFacts:
             ),
             surface=SurfaceFacts.from_json(data.get("surface")),
             prompts=PromptFacts.from_json(data.get("prompts")),
+            import_refs=tuple(tuple(r) for r in data.get("import_refs", ())),
+            sys_path_edits=tuple(data.get("sys_path_edits", ())),
+            local_paths=tuple(tuple(r) for r in data.get("local_paths", ())),
+            workaround_markers=tuple(tuple(r) for r in data.get("workaround_markers", ())),
+            env_reads=tuple(tuple(r) for r in data.get("env_reads", ())),
+            usage_reads=data.get("usage_reads", 0),
+            module_settings=tuple(data.get("module_settings", ())),
         )

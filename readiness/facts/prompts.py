@@ -7,12 +7,17 @@ role; literal text that names itself a prompt; log calls; prints; literals that 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import replace
 from typing import Any
 
 import libcst as cst
 
-from readiness.facts.extract import LOG_METHODS, Collector, FactsVisitor
+from readiness.facts.collector import LOG_METHODS, Collector
+
+if TYPE_CHECKING:
+    from readiness.facts.extract import FactsVisitor
 from readiness.facts.flowmodel import (
     Arg, CallFlow, Flow, LogCall, ModelName, PrintCall, PromptFacts, PromptText, RolePart, RoleSite, Signature,
 )

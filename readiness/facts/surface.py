@@ -6,12 +6,17 @@ that matter in production (debug, auto-reload, CORS).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
 
-from readiness.facts.extract import Collector, FactsVisitor
+from readiness.facts.collector import Collector
+
+if TYPE_CHECKING:
+    from readiness.facts.extract import FactsVisitor
 from readiness.facts.flowmodel import Endpoint, EndpointParam, Handler, Launch, Setting, SurfaceFacts
 from readiness.facts.vocabulary import (
     APP_CTORS, AUTH_NAME, GRADIO_EVENTS, PRIMITIVES, RATE_LIMIT_PACKAGES, RAW, ROUTE_METHODS, SCHEMA_VALIDATORS,

@@ -16,7 +16,7 @@ from readiness.facts.flowmodel import Flow, RolePart, Text
 from readiness.facts.vocabulary import (
     FIELD, FILLERS, LOADERS, LOADER_HEADS, MAX_ELEMENTS, MAX_TEXT, MESSAGE_CLASSES, NO_FLOW_BUILTINS,
     PASS_THROUGH, REQUEST_PROMPT_KEYS, REQUEST_SYSTEM_KEYS, ROLE_NAMES, SOURCE_ATTRS, STREAMLIT_INPUTS,
-    TEXT_METHODS, TRUNCATORS, VALIDATORS, dotted, string_value,
+    MAPPING_READS, TEXT_METHODS, TRUNCATORS, VALIDATORS, dotted, string_value,
 )
 
 if TYPE_CHECKING:
@@ -253,13 +253,17 @@ class Evaluator:
         name = dotted(func)
         qualified = self.core.qualify(name) if name else ""
         tail = (name or "").rsplit(".", 1)[-1] if name else (func.attr.value if isinstance(func, cst.Attribute) else "")
-        if self.is_candidate(node):
-            return Flow()
-        args = [a for a in node.args]
-        # untrusted sources
+        # untrusted sources first: the model-call pre-screen is a superset (HTTP verbs such as `get`)
         source = self._source_call(node, qualified, tail)
         if source is not None:
             return source
+        if self.is_candidate(node) and not self._reads_data(node, tail):
+            if isinstance(func, cst.Attribute) and tail in FILLERS:
+                receiver = self.of(func.value)
+                if receiver.roles:  # `(prompt | llm).invoke({"topic": x})`: x still fills the prompt's messages
+                    self._fill(node, receiver, list(node.args))
+            return Flow()  # a model's answer is not the user's text
+        args = [a for a in node.args]
         if tail in MESSAGE_CLASSES and (name is None or "." not in name or qualified.startswith(("langchain", "llama_index"))):
             role = MESSAGE_CLASSES[tail] or self._kw_role(node) or "unknown"
             content = merge(*(self.of(a.value) for a in args if a.keyword is None or a.keyword.value in ("content", "prompt", "template")))
@@ -310,6 +314,13 @@ class Evaluator:
             return with_bound(result_of(flow))  # `Model(**payload)`: a schema checks it, like `model_validate`
         # an unknown helper: given a short id it looks something up; given free text it transforms it
         return result_of(flow, derived=flow.bounded)
+
+    def _reads_data(self, node: cst.Call, tail: str) -> bool:
+        """`data.get("persona")` on a value holding untrusted data reads it; it is no model call."""
+        if tail not in MAPPING_READS or not isinstance(node.func, cst.Attribute):
+            return False
+        receiver = self.of(node.func.value)
+        return bool(receiver.sources or receiver.params) and not receiver.derived
 
     def _fill(self, node: cst.Call, template: Flow, args: list[cst.Arg]) -> Flow:
         """`prompt.invoke({"topic": x})`, `.format_messages(topic=x)`: values fill the template's messages."""

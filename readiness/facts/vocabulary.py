@@ -140,3 +140,7 @@ PRIMITIVES = frozenset({"str", "int", "float", "bool", "bytes", "list", "List", 
 RAW = frozenset({"dict", "Dict", "Any", "typing.Any", "object", "Mapping", "JSONResponse"})
 SCHEMA_VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate", "load", "validate_json", "TypeAdapter"})
 GRADIO_EVENTS = frozenset({"click", "submit", "change", "input", "upload", "select", "then", "success", "stream", "blur", "release"})
+
+#: Model-call pre-screen tails that are also how a mapping is read (`data.get("persona")`): called on a
+#: value that holds untrusted data, they read it (HTTP clients share the name, and never hold user text).
+MAPPING_READS = frozenset({"get"})

@@ -1,0 +1,191 @@
+"""Per-file facts for the project model: imports with their lines, and repo-hygiene markers.
+
+One `Collector` in the shared traversal records what the project-level rules need and cannot
+get from the core visitor: every imported module with its line and context (module level,
+inside a function, under `TYPE_CHECKING`), `sys.path` edits, absolute paths of a developer's
+machine, workaround comments, environment variables read, and reads of token usage.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import libcst as cst
+
+from readiness.facts.collector import Collector, dotted
+from readiness.model import Location
+
+SYS_PATH_CALLS = frozenset({"sys.path.append", "sys.path.insert", "sys.path.extend", "site.addsitedir"})
+ENV_GETTERS = frozenset({"os.getenv", "os.environ.get"})  # setdefault() supplies its own value
+USAGE_ATTRS = frozenset({"usage", "usage_metadata", "token_usage", "prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "prompt_eval_count", "eval_count"})
+MARKER = re.compile(r"\b(TODO|FIXME|HACK|XXX|WORKAROUND|KLUDGE)\b")
+# A home folder of one machine: /Users/<name>/, /home/<name>/, C:\Users\<name>\ (placeholders excepted).
+LOCAL_PATH = re.compile(r"(?:^|[\s'\"=(:,]|file://)((?:/Users|/home)/([^/\s'\"]+)/|[A-Za-z]:[\\/]+Users[\\/]+([^\\/\s'\"]+)[\\/])")
+PLACEHOLDER_USERS = frozenset({
+    "you", "your", "yourname", "your_name", "your-name", "username", "user", "me", "name", "example", "someone", "foo",
+    # service accounts of containers, CI runners and hosted notebooks, not a developer's laptop
+    "runner", "ubuntu", "jovyan", "app", "appuser", "agent", "node", "python", "worker", "nonroot", "vscode",
+    "codespace", "gitpod", "coder", "sandbox", "ec2-user", "circleci", "travis", "docker", "www-data", "admin", "runneradmin",
+})
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def local_path_in(text: str) -> str | None:
+    """The machine-specific absolute path a string holds, if any (placeholders are not)."""
+    if "Users" not in text and "/home/" not in text:
+        return None
+    for match in LOCAL_PATH.finditer(text):
+        user = match.group(2) or match.group(3) or ""
+        if user.lower() in PLACEHOLDER_USERS or not user or user[0] in "<{$%" or user.startswith("your"):
+            continue
+        return match.group(1)
+    return None
+
+
+class MarkersCollector(Collector):
+    """Imports with lines, `sys.path` edits, local paths, TODO/HACK comments, env reads, usage reads."""
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.import_refs: list[tuple[str, str, int, str]] = []
+        self.sys_path_edits: list[int] = []
+        self.local_paths: list[tuple[int, str]] = []
+        self.workaround_markers: list[tuple[int, str]] = []
+        self.env_reads: list[tuple[str, int]] = []
+        self.usage_reads = 0
+        self.module_settings: set[str] = set()
+        self.typing_depth = 0
+        self.skip_strings: set[int] = set()
+        self.write_targets: set[int] = set()
+
+    def _context(self) -> str:
+        if self.typing_depth:
+            return "typing"
+        return "local" if "func" in self.core.kinds else "module"
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return int(self.core.line_of(node)[0])
+
+    # -- imports ---------------------------------------------------------------
+    def visit_If(self, node: cst.If) -> None:
+        test = dotted(node.test) or ""
+        if test.rsplit(".", 1)[-1] == "TYPE_CHECKING":
+            self.typing_depth += 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        test = dotted(original_node.test) or ""
+        if test.rsplit(".", 1)[-1] == "TYPE_CHECKING":
+            self.typing_depth -= 1
+
+    def visit_Import(self, node: cst.Import) -> None:
+        line, context = self._line(node), self._context()
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name:
+                self.import_refs.append((name, "", line, context))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = dotted(node.module) if node.module is not None else None
+        level = len(node.relative)
+        base = self.core._resolve_relative(level, module) if level else (module or "")
+        if not base:
+            return
+        line, context = self._line(node), self._context()
+        if isinstance(node.names, cst.ImportStar):
+            self.import_refs.append((base, "*", line, context))
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name:
+                self.import_refs.append((base, name, line, context))
+
+    # -- sys.path and environment --------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        name = dotted(node.func)
+        if name is None:
+            return
+        qualified = self.core.qualify(name)
+        if qualified in SYS_PATH_CALLS:
+            self.sys_path_edits.append(self._line(node))
+        elif qualified in ENV_GETTERS and node.args:
+            self._env(node.args[0].value, node)
+
+    def _env(self, key: cst.BaseExpression, node: cst.CSTNode) -> None:
+        if isinstance(key, cst.SimpleString):
+            value = key.evaluated_value
+            if isinstance(value, str) and ENV_NAME.match(value):
+                self.env_reads.append((value, self._line(node)))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        base = dotted(node.value)
+        if base is not None and self.core.qualify(base) == "os.environ" and id(node) not in self.write_targets:
+            if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                self._env(node.slice[0].slice.value, node)
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            key = node.slice[0].slice.value
+            if isinstance(key, cst.SimpleString) and key.value.strip("'\"") in ("usage", "token_usage", "usage_metadata"):
+                self.usage_reads += 1
+
+    def _targets(self, targets: list[cst.BaseExpression], node: cst.CSTNode) -> None:
+        for target in targets:
+            name = dotted(target.value) if isinstance(target, cst.Subscript) else dotted(target)
+            if name is not None and self.core.qualify(name) == "sys.path":
+                self.sys_path_edits.append(self._line(node))
+            elif name is not None and not isinstance(target, cst.Subscript) and "." in name and name.split(".")[0] in self.core.imports:
+                # `litellm.success_callback = [...]`: a setting of an imported module.
+                self.module_settings.add(self.core.qualify(name))
+            if isinstance(target, cst.Subscript):
+                self.write_targets.add(id(target))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._targets([t.target for t in node.targets], node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets([node.target], node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in USAGE_ATTRS:
+            self.usage_reads += 1
+
+    # -- strings and comments -------------------------------------------------
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+            self.skip_strings.add(id(node.value))  # docstrings and bare strings are prose
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) in self.skip_strings:
+            return
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001 - odd escapes: not a path we can read
+            return
+        if isinstance(value, str) and (path := local_path_in(value)):
+            self.local_paths.append((self._line(node), path))
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        if path := local_path_in(node.value):
+            self.local_paths.append((self._line(node), path))
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        match = MARKER.search(node.value)
+        if match:
+            self.workaround_markers.append((self._line(node), match.group(1)))
+
+    def contribute(self) -> dict[str, Any]:
+        return {
+            "import_refs": tuple(self.import_refs),
+            "sys_path_edits": tuple(sorted(set(self.sys_path_edits))),
+            "local_paths": tuple(self.local_paths),
+            "workaround_markers": tuple(self.workaround_markers),
+            "env_reads": tuple(self.env_reads),
+            "usage_reads": self.usage_reads,
+            "module_settings": tuple(sorted(self.module_settings)),
+        }
+
+
+def locate(cell_lines: tuple[tuple[int, int], ...], path: str, line: int, col: int = 0) -> Location:
+    """A location for an assembled line of a file, mapped back to its notebook cell if any."""
+    if cell_lines and 1 <= line <= len(cell_lines):
+        cell, cell_line = cell_lines[line - 1]
+        return Location(path, cell_line, col, cell)
+    return Location(path, line, col)
