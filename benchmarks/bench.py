@@ -106,7 +106,10 @@ def main() -> None:
         for _ in range(args.repeat):
             if before is not None:
                 before()
-            rc, wall, rss, cpu = measure(argv)
+            try:
+                rc, wall, rss, cpu = measure(argv)
+            except (subprocess.CalledProcessError, ValueError):
+                rc, wall, rss, cpu = -1, 0.0, 0.0, 0.0  # the program is missing or crashed
             if rc not in (0, 1):
                 print(f"note: {' '.join(argv)} exited {rc}; its row is not a measurement", file=sys.stderr)
                 return float("nan"), float("nan"), float("nan")
