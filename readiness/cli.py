@@ -4,10 +4,12 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
+
 import click
 
 from readiness import __version__
-from readiness.config import RISKS, load_config
+from readiness.config import RISKS, Config, load_config
 from readiness.engine import scan as run_scan
 from readiness.errors import ReadinessError
 from readiness.model import Severity
@@ -62,6 +64,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--no-regress", is_flag=True, help="With --diff-base: exit 1 when any checklist area scores lower than at the base.")
 @click.option("--min-score", type=click.FloatRange(0, 100), help="Exit 1 when the overall score is below this (0-100).")
 @click.option("--diff-scope", type=click.Choice(["change", "repo"]), default=None, help="With --diff-base: analyse the change and its neighbours (fast, no score) or the whole repo (scores at base and head) [default: change; repo with --min-score or --no-regress].")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes for the per-file stage [default: 0 = one per CPU].")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where per-file results are cached [default: the user cache folder].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr for long scans (default: when stderr is a terminal).")
+@click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="Seconds one file may take before it is skipped with a diagnostic.")
 @click.pass_context
 def scan(
     ctx: click.Context, path: Path, fmt: str, output: Path | None, select: str | None, ignore: str | None,
@@ -69,6 +76,7 @@ def scan(
     risk: str | None = None, history_depth: int | None = None,
     baseline_file: Path | None = None, diff_base: str | None = None, no_regress: bool = False, min_score: float | None = None,
     diff_scope: str | None = None,
+    jobs: int = 0, cache_dir: Path | None = None, no_cache: bool = False, progress: bool | None = None, file_timeout: float = 60.0,
 ) -> None:
     """Scan the repository at PATH (default: the current folder)."""
     if not path.exists():
@@ -83,7 +91,7 @@ def scan(
             scope = diff_scope or ("repo" if no_regress or minimum is not None else "change")
             result = diff_scan(path, config, diff_base, scope)
         else:
-            result = run_scan(path, config)
+            result = run_scan(path, config, **_scale_options(path, config, jobs, cache_dir, no_cache, progress), file_timeout=file_timeout)
         if baseline_file is None and config.baseline:
             baseline_file = path / config.baseline
         if baseline_file is not None:
@@ -207,6 +215,17 @@ def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_s
     click.echo(f"readiness: {out['findings']} findings, {out['new-findings']} new" + (f", score {out['score']}" if out["score"] else ""))
     for reason in outcome.reasons:
         click.echo(f"readiness: gate: {reason}")
+
+
+def _scale_options(path: Path, config: Config, jobs: int, cache_dir: Path | None, no_cache: bool, progress: bool | None) -> dict[str, Any]:
+    """`scan()` keyword arguments for parallelism, the cache and the progress bar."""
+    from readiness.cache import ResultCache, default_cache_dir
+    from readiness.filestage import default_jobs
+    from readiness.progress import ProgressBar
+
+    cache = None if no_cache else ResultCache.open(cache_dir or default_cache_dir(), config, scope=str(path.resolve()))
+    bar = ProgressBar.for_terminal() if progress is None else (ProgressBar(sys.stderr) if progress else None)
+    return {"jobs": jobs or default_jobs(), "cache": cache, "progress": bar}
 
 
 @main.command("rules")

@@ -4,7 +4,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readiness.catalog import Catalog, load_catalog
 from readiness.config import Config
@@ -24,6 +26,10 @@ from readiness.registry import select_rules
 from readiness.rule import Rule
 from readiness.scorecard import build_scorecard
 from readiness.suppress import apply_suppressions
+
+if TYPE_CHECKING:
+    from readiness.cache import ResultCache
+    from readiness.filestage import Progress
 
 LOG = logging.getLogger(__name__)
 
@@ -105,13 +111,24 @@ def analyse(
     paths: list[str] | None = None,
     repo_root: Path | None = None,
     listed_paths: list[str] | None = None,
+    *,
+    jobs: int = 1,
+    cache: ResultCache | None = None,
+    progress: Progress | None = None,
+    file_timeout: float | None = None,
 ) -> RunResult:
     """Analyse already-read files; the core of both a scan and a rule example.
 
     `paths` lists every file of the repo when `inputs` are only some of them (diff mode).
+    With `file_timeout` the per-file stage runs in `jobs` worker processes (see `filestage`);
+    it reuses `cache`. Results depend on neither.
     """
+    from readiness.filestage import run_file_stage
+
     catalog = load_catalog()
-    results = [analyse_file(source, raw, catalog) for source, raw in inputs]
+    results = run_file_stage(
+        inputs, partial(analyse_file, catalog=catalog), jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout
+    )
     return analyse_results(
         results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history,
         repo_root=repo_root, listed_paths=listed_paths,
@@ -174,8 +191,11 @@ def analyse_results(
     )
 
 
-def scan(root: Path, config: Config) -> RunResult:
-    """Discover, read and analyse the repo at `root`."""
+def scan(
+    root: Path, config: Config, *, jobs: int = 1, cache: ResultCache | None = None, progress: Progress | None = None,
+    file_timeout: float | None = None,
+) -> RunResult:
+    """Discover, read and analyse the repo at `root` (`jobs`, `cache`, `progress`: see `analyse`)."""
     sources, diagnostics = discover(root, config)
     inputs: list[tuple[SourceFile, bytes]] = []
     for source in sources:
@@ -191,7 +211,7 @@ def scan(root: Path, config: Config) -> RunResult:
     listed = _excluded_paths(root, config)
     return analyse(
         inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,
-        repo_root=root, listed_paths=listed,
+        repo_root=root, listed_paths=listed, jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
     )
 
 

@@ -54,3 +54,9 @@ def git_commit(path: Path, files: dict[str, str], message: str, author: str = "D
         target.write_text(text)
     subprocess.run(["git", "add", "-A"], cwd=path, check=True, env=env)
     subprocess.run(["git", "commit", "-q", "-m", message], cwd=path, check=True, env=env)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Scans in tests cache into a folder of their own, never the user's cache."""
+    os.environ.setdefault("READINESS_CACHE_DIR", str(tmp_path_factory.mktemp("readiness-cache")))

@@ -62,6 +62,10 @@ class Collector(cst.BatchableCSTVisitor):
     """
 
     METADATA_DEPENDENCIES = (PositionProvider,)
+    #: The cheap pre-screen: a collector runs only on files whose text contains at least one of
+    #: these strings (say the import names it looks for); None runs it on every file. A file it
+    #: skips gets its `FileFacts` fields' defaults, so declare only triggers that guarantee that.
+    TRIGGERS: tuple[str, ...] | None = None
 
     def __init__(self, core: FactsVisitor) -> None:
         super().__init__()
@@ -69,3 +73,7 @@ class Collector(cst.BatchableCSTVisitor):
 
     def contribute(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    @classmethod
+    def wanted(cls, text: str) -> bool:
+        return cls.TRIGGERS is None or any(trigger in text for trigger in cls.TRIGGERS)

@@ -867,7 +867,7 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
     name, is_package = module_name(parsed.source.path)
     core = FactsVisitor(name, is_package, catalog)
     core.text = parsed.text
-    collectors = [collector(core) for collector in COLLECTORS]
+    collectors = [collector(core) for collector in COLLECTORS if collector.wanted(parsed.text)]
     MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched([core, *collectors])
     extra: dict[str, Any] = {}
     for collector in collectors:

@@ -1,0 +1,132 @@
+"""Hostile repositories: every one gives diagnostics and a finished scan, never a traceback."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from hostile import MODEL_CALL, build, git_init, is_root
+
+from readiness.discover import SourceFile
+from readiness.engine import read_source
+from readiness.model import Diagnostic
+
+
+def _scan(repo: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict]:
+    proc = run_cli("scan", str(repo), "--format", "json", "--no-cache", *args)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc, json.loads(proc.stdout)
+
+
+def _check(cases, report: dict) -> None:
+    diagnostics = {d["location"]["path"]: d["kind"] for d in report["diagnostics"]}
+    flagged = {f["location"]["path"] for f in report["findings"]}
+    for case in cases:
+        assert diagnostics.get(case.path) == case.diagnostic, f"{case.name}: {case.path} -> {diagnostics.get(case.path)}"
+    # The good files around the hostile ones are still analysed.
+    assert {"app/llm.py", "enc/bom.py", "names/caf\udce9.py"} <= flagged
+    assert "links/outside.py" not in flagged
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_hostile_tree_without_git(tmp_path: Path, jobs: str) -> None:
+    cases = build(tmp_path / "repo", tmp_path / "outside")
+    proc, report = _scan(tmp_path / "repo", "--jobs", jobs)
+    _check(cases, report)
+    # Text output prints file names as the file system has them (not always UTF-8).
+    text = subprocess.run(
+        [sys.executable, "-m", "readiness", "scan", str(tmp_path / "repo"), "--no-cache", "--jobs", jobs],
+        capture_output=True, timeout=300,
+    )
+    assert text.returncode == 1 and b"Traceback" not in text.stderr
+    assert b"deep/nesting.py" in text.stdout and b"crashed the parser process" in text.stdout
+    assert b"names/bad\xff.py" in text.stdout
+
+
+def test_hostile_tree_in_git(tmp_path: Path, git_available: None) -> None:
+    cases = build(tmp_path / "repo", tmp_path / "outside")
+    git_init(tmp_path / "repo", commit=True)
+    _, report = _scan(tmp_path / "repo")
+    _check(cases, report)
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    """chmod 000 does not stop root, so the OS error path is also driven with a directory."""
+    build(tmp_path / "repo")
+    _, report = _scan(tmp_path / "repo")
+    kinds = {d["location"]["path"]: d["kind"] for d in report["diagnostics"]}
+    if is_root():
+        assert "private/unreadable.py" not in kinds  # root can read it: it is scanned
+    else:
+        assert kinds["private/unreadable.py"] == "unreadable"
+    folder = tmp_path / "a_dir.py"
+    folder.mkdir()
+    result = read_source(SourceFile("a_dir.py", str(folder), "python", 0))
+    assert isinstance(result, Diagnostic) and result.kind == "unreadable"
+
+
+def test_file_timeout_skips_a_pathological_file(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text(MODEL_CALL)
+    # libcst takes minutes on one 20,000-term expression
+    (repo / "generated.py").write_text("x = 1" + "+1" * 20000 + "\n")
+    proc, report = _scan(repo, "--file-timeout", "2")
+    kinds = {d["location"]["path"]: d for d in report["diagnostics"]}
+    assert kinds["generated.py"]["kind"] == "skipped" and "longer than 2 s" in kinds["generated.py"]["message"]
+    assert any(f["location"]["path"] == "app.py" for f in report["findings"])
+
+
+def test_empty_folder_and_empty_git_repos(tmp_path: Path, git_available: None) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc, report = _scan(empty)
+    assert proc.returncode == 0 and report["summary"]["files_scanned"] == 0
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    git_init(fresh, commit=False)  # no commits at all
+    proc, report = _scan(fresh)
+    assert proc.returncode == 0 and report["summary"]["files_scanned"] == 0
+
+    only_git = tmp_path / "only_git"
+    only_git.mkdir()
+    (only_git / "app.py").write_text(MODEL_CALL)
+    git_init(only_git, commit=True)
+    (only_git / "app.py").unlink()  # the work tree is gone; only .git is left
+    proc, report = _scan(only_git)
+    assert proc.returncode == 0 and report["summary"]["files_scanned"] == 0
+
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    proc, report = _scan(bare)
+    assert proc.returncode == 0 and report["findings"] == []
+
+
+def test_debug_shows_the_traceback_the_user_otherwise_never_sees(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text(MODEL_CALL)
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be")
+    # An unusable cache folder is not an error: the scan runs uncached.
+    proc = run_cli("scan", str(repo), "--cache-dir", str(cache / "sub"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    debug = run_cli("--debug", "scan", str(repo), "--cache-dir", str(cache / "sub"))
+    assert debug.returncode == 1 and "cannot write cache entry" in debug.stderr
+
+
+def test_the_scanned_codes_warnings_are_not_printed(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "warns.py").write_text('x = 1()\npattern = "\\d+"\nassert (x, "message")\n')
+    # Python 3.12+ warns about "\d" by default; 3.11 only when asked, so ask.
+    proc = run_cli("scan", str(repo), "--no-cache", env={"PYTHONWARNINGS": "always::SyntaxWarning,always::DeprecationWarning"})
+    assert proc.returncode == 0
+    assert "warns.py" not in proc.stderr and "escape sequence" not in proc.stderr
