@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,7 +124,7 @@ class Suppression:
     codes: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: `_functions` caches an index in the instance dict
 class FileFacts:
     path: str
     module: str
@@ -152,11 +153,16 @@ class FileFacts:
     usage_reads: int = 0
     module_settings: tuple[str, ...] = ()
 
-    def function(self, qualname: str) -> FunctionFact | None:
+    @cached_property
+    def _functions(self) -> dict[str, FunctionFact]:
+        index: dict[str, FunctionFact] = {}
         for fn in self.functions:
-            if fn.qualname == qualname:
-                return fn
-        return None
+            index.setdefault(fn.qualname, fn)
+        return index
+
+    def function(self, qualname: str) -> FunctionFact | None:
+        """The function with this qualname (the first, if a name is defined twice); O(1)."""
+        return self._functions.get(qualname)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
