@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 
@@ -29,6 +30,21 @@ def _codes(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+@contextmanager
+def _error_boundary(ctx: click.Context) -> Iterator[None]:
+    """Turn an error into a one-line message and exit 2; `--debug` re-raises with the traceback."""
+    try:
+        yield
+    except ReadinessError as exc:
+        if ctx.obj["debug"]:
+            raise
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - the top-level error boundary
+        if ctx.obj["debug"]:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
 
 
 def _fail(message: str) -> None:
@@ -81,7 +97,7 @@ def scan(
     """Scan the repository at PATH (default: the current folder)."""
     if not path.exists():
         _fail(f"path not found: {path}")
-    try:
+    with _error_boundary(ctx):
         config = load_config(path, config_file).with_overrides(
             select=_codes(select), ignore=_codes(ignore), fail_on=Severity.parse(fail_on) if fail_on else None,
             risk=risk, history_depth=history_depth,
@@ -98,16 +114,6 @@ def scan(
             result = with_baseline(result, load_baseline(baseline_file), str(baseline_file))
         gate = Gate(config.fail_on, minimum, no_regress)
         reasons = evaluate(result, gate)
-    except ReadinessError as exc:
-        if ctx.obj["debug"]:
-            raise
-        _fail(str(exc))
-        return
-    except Exception as exc:  # noqa: BLE001 - the top-level error boundary
-        if ctx.obj["debug"]:
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
-        return
     colour = color if color is not None else (output is None and sys.stdout.isatty())
     rendered = RENDERERS[fmt](result, colour=colour, inventory=inventory, uri_prefix=_uri_prefix(path))
     if output is not None:
@@ -135,13 +141,8 @@ def _uri_prefix(path: Path) -> str:
 @click.pass_context
 def baseline(ctx: click.Context, path: Path, output: Path | None, config_file: Path | None) -> None:
     """Record today's findings as accepted, so `scan --baseline` gates only on new ones."""
-    try:
+    with _error_boundary(ctx):
         result = run_scan(path, load_config(path, config_file))
-    except ReadinessError as exc:
-        if ctx.obj["debug"]:
-            raise
-        _fail(str(exc))
-        return
     target = output or path / BASELINE_FILE
     target.write_text(baseline_json(result), encoding="utf-8")
     count = len(result.findings)
@@ -296,18 +297,8 @@ def report(ctx: click.Context, path: Path, html_file: Path | None, markdown_file
     """
     if not path.exists():
         _fail(f"path not found: {path}")
-    try:
+    with _error_boundary(ctx):
         result = run_scan(path, load_config(path, config_file).with_overrides(risk=risk))
-    except ReadinessError as exc:
-        if ctx.obj["debug"]:
-            raise
-        _fail(str(exc))
-        return
-    except Exception as exc:  # noqa: BLE001 - the top-level error boundary
-        if ctx.obj["debug"]:
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
-        return
     if result.score is None:
         _fail("the scan finished but no score could be computed (see the diagnostics of `readiness scan`)")
     outputs = [(fmt, target) for fmt, target in (("html", html_file), ("markdown", markdown_file)) if target is not None]
@@ -337,18 +328,8 @@ def graph(ctx: click.Context, path: Path, fmt: str, output: Path | None, config_
 
     if not path.exists():
         _fail(f"path not found: {path}")
-    try:
+    with _error_boundary(ctx):
         project, _diagnostics = load_project(path, load_config(path, config_file))
-    except ReadinessError as exc:
-        if ctx.obj["debug"]:
-            raise
-        _fail(str(exc))
-        return
-    except Exception as exc:  # noqa: BLE001 - the top-level error boundary
-        if ctx.obj["debug"]:
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
-        return
     rendered = GRAPH_RENDERERS[fmt](project.graph.to_json())
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
