@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -10,10 +9,7 @@ from typing import Any
 
 from readiness.errors import RuleLoadError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from readiness._toml import tomllib
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,6 @@
 """The launch checklist as data (`rules/checklist.toml`): areas, controls, risk profiles, verdict knobs."""
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -9,10 +8,7 @@ from typing import Any
 
 from readiness.errors import RuleLoadError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from readiness._toml import tomllib
 
 RISKS = ("low", "medium", "high")
 GRADES = ("Prototype", "Hardening", "Launch-ready")

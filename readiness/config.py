@@ -1,7 +1,6 @@
 """`[tool.readiness]` in `pyproject.toml` or `readiness.toml` -> a frozen `Config`."""
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -9,10 +8,7 @@ from typing import Any, Callable
 from readiness.errors import ConfigError
 from readiness.model import Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from readiness._toml import tomllib
 
 CODE_OR_PREFIX = "a rule id (REL001) or a prefix (REL)"
 

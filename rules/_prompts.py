@@ -1,7 +1,6 @@
 """Helpers shared by the prompt, input and web-surface rules of the core pack."""
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 from importlib import resources
 
@@ -9,10 +8,7 @@ from readiness.facts.flowmodel import Endpoint
 from readiness.facts.vocabulary import AUTH_DECORATOR, AUTH_NAME
 from readiness.project import Project
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from readiness._toml import tomllib
 
 SCRIPT_DIRS = ("scripts/", "script/", "bin/", "tools/", "examples/", "example/", "notebooks/", "docs/", "benchmarks/")
 

@@ -18,14 +18,15 @@ if TYPE_CHECKING:
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg", "success", "trace"})
 
 
-def dotted(node: cst.BaseExpression) -> str | None:
+def dotted(node: cst.BaseExpression, subscripts: bool = True) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None.
 
-    A subscript by a literal key counts as an attribute (`st.session_state["llm"]` is
-    `st.session_state.llm`), as Streamlit and config dicts use both spellings for the same thing.
+    With `subscripts`, a subscript by a literal key counts as an attribute (`st.session_state["llm"]`
+    is `st.session_state.llm`), as Streamlit and config dicts use both spellings for the same thing.
     """
     parts: list[str] = []
-    while isinstance(node, (cst.Attribute, cst.Subscript)):
+    kinds = (cst.Attribute, cst.Subscript) if subscripts else (cst.Attribute,)
+    while isinstance(node, kinds):
         if isinstance(node, cst.Subscript):
             key = _literal_key(node)
             if key is None:

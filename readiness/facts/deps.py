@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from readiness._toml import tomllib
 
 _REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(==|~=|>=|===)\s*([0-9][0-9A-Za-z.+!-]*)")
 LOCKFILES = ("poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock")

@@ -20,7 +20,6 @@ import hashlib
 import json
 import math
 import re
-import sys
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -29,10 +28,8 @@ from typing import Any, Iterator
 
 from readiness.errors import RuleLoadError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from readiness._toml import tomllib
+from readiness.facts.signals import is_test_path as is_test_code
 
 #: Shown after the prefix in place of the rest of a value.
 ELLIPSIS = "..."
@@ -236,12 +233,15 @@ def is_env_file(path: str) -> bool:
 
 
 def is_test_path(path: str) -> bool:
-    parts = path.lower().split("/")
+    """Test code by layout, case-insensitively, plus JS/TS test layouts a repo may carry next to it."""
+    lowered = path.lower()
+    if is_test_code(lowered):
+        return True
+    parts = lowered.split("/")
     name = parts[-1]
     return (
-        any(p in ("tests", "test", "testing", "__tests__", "spec") for p in parts[:-1])
-        or name.startswith("test_") or name.endswith(("_test.py", "_tests.py", ".spec.ts", ".test.ts", ".test.js"))
-        or name == "conftest.py"
+        any(p in ("__tests__", "spec") for p in parts[:-1])
+        or name.startswith("test_") or name.endswith(("_tests.py", ".spec.ts", ".test.ts", ".test.js"))
     )
 
 

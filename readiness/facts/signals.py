@@ -6,7 +6,6 @@ paths and from the per-file facts (imports, calls, decorators); no file is read 
 from __future__ import annotations
 
 import fnmatch
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -15,10 +14,7 @@ from typing import Any, Iterable
 from readiness.errors import RuleLoadError
 from readiness.facts.model import FileFacts
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from readiness._toml import tomllib
 
 TEST_DIRS = frozenset({"tests", "test", "testing"})
 

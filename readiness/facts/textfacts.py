@@ -7,14 +7,10 @@ and run, and each declared dependency with whether it is pinned exactly.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from readiness._toml import tomllib
 
 MAX_NAMES = 500
 ENV_TEMPLATES = frozenset({

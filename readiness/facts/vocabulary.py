@@ -5,17 +5,12 @@ import re
 
 import libcst as cst
 
+from readiness.facts.collector import dotted as _dotted
+
 
 def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
+    """`a.b.c` for a Name/Attribute chain only: prompt flow keeps `d["key"]` a subscript of `d`."""
+    return _dotted(node, subscripts=False)
 
 
 def string_value(node: cst.BaseExpression) -> str | None:
