@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from readiness.checklist import load_checklist
 from readiness.config import load_config
 from readiness.engine import scan
 from readiness.registry import all_rules
@@ -24,13 +23,9 @@ def _show(items: set) -> str:
 @pytest.mark.parametrize("fixture", FIXTURE_DIRS, ids=[p.name for p in FIXTURE_DIRS])
 def test_fixture_findings_exact(fixture: Path) -> None:
     expected, meta = fixture_expectations(fixture)
-    # A fixture may mark findings of checklist rules that are not installed yet: they count once
-    # the rule exists. Any other unknown code is a typo.
-    installed = {r.code for r in all_rules()}
-    planned = load_checklist().rule_ids() - installed
-    unknown = {e[0] for e in expected} - installed - planned
+    # Every rule of the checklist is installed: an expectation naming any other code is a typo.
+    unknown = {e[0] for e in expected} - {r.code for r in all_rules()}
     assert not unknown, f"expectations name unknown rule ids: {sorted(unknown)}"
-    expected = {e for e in expected if e[0] in installed}
     # A fixture is a tree, not a repository: the history of the repo that hosts it (keys rotated in
     # fixtures) is not its history. SEC003 runs on real temporary repos in test_secrets.py.
     result = scan(fixture, load_config(fixture).with_overrides(history_depth=0))

@@ -8,12 +8,11 @@ from readiness.config import Config
 from readiness.discover import SourceFile, classify
 from readiness.engine import analyse_file, load_project
 from readiness.catalog import load_catalog
-from readiness.facts.imports import build_import_graph
 from readiness.facts.signals import find_signals, glob_match, is_test_path, load_signal_table
 from readiness.facts.textfacts import read_text_facts
 from readiness.project import build_project
 
-from conftest import FIXTURES, run_cli
+from conftest import run_cli
 
 
 def _project(files: dict[str, str]):

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from readiness.checklist import Area, Control, load_checklist, parse_checklist
+from readiness.checklist import Control, load_checklist, parse_checklist
 from readiness.errors import RuleLoadError
 from readiness.facts.callsites import CallSite, Effective
 from readiness.model import Confidence, Finding, Location, Severity

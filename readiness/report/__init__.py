@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from readiness.model import RunResult
 from readiness.report import html as html_report
 from readiness.report import json as json_report
 from readiness.report import markdown as markdown_report
