@@ -1,0 +1,537 @@
+"""Facts of a file that no model-aware rule looks at, from Python's own `ast`.
+
+Most files of a big repo are not connected to a model SDK, a web framework or code that uses
+one (see `readiness.prescreen`). The rules read only their project-level facts: imports (with
+lines and context), functions and their evidence, statement anchors for fingerprints,
+suppressions and repo-hygiene markers (`sys.path` edits, local paths, TODO comments, environment
+and token-usage reads, module settings). `light_facts` rebuilds exactly those fields, with the
+same rules for names, scopes and positions as the libcst visitors, at a fraction of the cost
+(ast parses several times faster than libcst, and positions come free). The fields only the
+model-aware collectors fill (bindings, calls, invocations, tries, flows, web surface, prompts)
+keep their empty defaults. `tests/test_light_facts.py` checks the two paths agree.
+
+It gives up (None: the caller takes the libcst path) on anything `ast` would read differently:
+a BOM, a coding cookie, NUL bytes, invalid UTF-8, or code `ast` cannot parse.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import warnings
+from typing import Any
+
+from readiness.discover import SourceFile
+from readiness.facts.anchors import code_hash
+from readiness.facts.collector import LOG_METHODS
+from readiness.facts.extract import SPAN_CALLS, module_name, read_suppressions
+from readiness.facts.markers import ENV_GETTERS, ENV_NAME, MARKER, SYS_PATH_CALLS, USAGE_ATTRS, local_path_in
+from readiness.facts.model import MODULE_SCOPE, FileFacts, FunctionFact
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_MARKER_COMMENT = re.compile(r"#.*\b(?:TODO|FIXME|HACK|XXX|WORKAROUND|KLUDGE)\b")
+_USAGE_KEYS = frozenset({"usage", "token_usage", "usage_metadata"})
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SIMPLE = (
+    ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Pass, ast.Break, ast.Continue, ast.Delete,
+    ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Assert, ast.Raise,
+)
+
+
+def _is_name_constant(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and (node.value is None or node.value is True or node.value is False)
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`facts.collector.dotted` on an `ast` node (a literal identifier subscript counts as an attribute)."""
+    parts: list[str] = []
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Subscript):
+            key = node.slice
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.isidentifier()):
+                return None
+            parts.append(key.value)
+        else:
+            parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    if _is_name_constant(node):
+        parts.append(repr(node.value))  # libcst: `None`, `True`, `False` are names
+        return ".".join(reversed(parts))
+    return None
+
+
+class _Function:
+    __slots__ = ("qualname", "line", "end_line", "is_async", "decorators", "logs", "traced", "calls")
+
+    def __init__(self, qualname: str, line: int, end_line: int, is_async: bool, decorators: tuple[str, ...]) -> None:
+        self.qualname, self.line, self.end_line, self.is_async, self.decorators = qualname, line, end_line, is_async, decorators
+        self.logs = self.traced = False
+        self.calls: set[str] = set()
+
+
+class LightVisitor(ast.NodeVisitor):
+    """The core visitor's imports and function evidence plus the markers collector, on `ast`."""
+
+    def __init__(self, module: str, is_package: bool, lines: list[str]) -> None:
+        self.module_name, self.is_package, self.lines = module, is_package, lines
+        self.imports: dict[str, str] = {}
+        self.functions = [_Function(MODULE_SCOPE, 1, 1, False, ())]
+        self.done: list[_Function] = []
+        self.names: list[str] = []
+        self.kinds: list[str] = []
+        self.typing_depth = 0
+        self.import_refs: list[tuple[str, str, int, str]] = []
+        self.sys_path_edits: list[int] = []
+        self.local_paths: list[tuple[int, str]] = []
+        self.env_reads: list[tuple[str, int]] = []
+        self.usage_reads = 0
+        self.module_settings: set[str] = set()
+        self.write_targets: set[int] = set()
+
+    def qualify(self, name: str) -> str:
+        head, _, rest = name.partition(".")
+        if head in self.imports:
+            full = self.imports[head]
+            return f"{full}.{rest}" if rest else full
+        return name
+
+    def _context(self) -> str:
+        if self.typing_depth:
+            return "typing"
+        return "local" if "func" in self.kinds else "module"
+
+    # -- imports ---------------------------------------------------------------
+    def _usage_in(self, name: str) -> None:
+        # libcst visits the Attribute nodes of a dotted import name
+        self.usage_reads += sum(1 for part in name.split(".")[1:] if part in USAGE_ATTRS)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        context = self._context()
+        for alias in node.names:
+            self._usage_in(alias.name)
+            if alias.asname is not None:
+                self.imports[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                self.imports[head] = head
+            self.import_refs.append((alias.name, "", node.lineno, context))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module
+        if module:
+            self._usage_in(module)
+        if node.level:
+            parts = self.module_name.split(".") if self.module_name else []
+            keep = len(parts) - node.level + (1 if self.is_package else 0)
+            base_parts = parts[: max(keep, 0)]
+            if module:
+                base_parts.append(module)
+            base = ".".join(base_parts)
+        else:
+            base = module or ""
+        star = any(alias.name == "*" for alias in node.names)
+        if base:
+            context = self._context()
+            if star:
+                self.import_refs.append((base, "*", node.lineno, context))
+            else:
+                self.import_refs.extend((base, alias.name, node.lineno, context) for alias in node.names)
+        if star:
+            return
+        for alias in node.names:
+            local = alias.asname or alias.name
+            self.imports[local] = f"{base}.{alias.name}" if base else alias.name
+
+    # -- scopes, in libcst's order: decorators, signature, then body -----------
+    def _visit_all(self, nodes: list[Any]) -> None:
+        for child in nodes:
+            if child is not None:
+                self.visit(child)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.names.append(node.name)
+        self.kinds.append("class")
+        self._visit_all([*node.decorator_list, *node.bases, *node.keywords])
+        self._visit_all(node.body)
+        self.names.pop()
+        self.kinds.pop()
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.names.append(node.name)
+        self.kinds.append("func")
+        decorators = []
+        for dec in node.decorator_list:
+            expr = dec.func if isinstance(dec, ast.Call) else dec
+            name = dotted(expr)
+            if name:
+                decorators.append(self.qualify(name))
+        end = node.end_lineno or node.lineno
+        self.functions.append(_Function(".".join(self.names), node.lineno, end, isinstance(node, ast.AsyncFunctionDef), tuple(decorators)))
+        self._visit_all([*node.decorator_list])
+        self.visit(node.args)
+        self._visit_all([node.returns])
+        self._visit_all(node.body)
+        self.done.append(self.functions.pop())
+        self.names.pop()
+        self.kinds.pop()
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_If(self, node: ast.If) -> None:
+        typing = (dotted(node.test) or "").rsplit(".", 1)[-1] == "TYPE_CHECKING"
+        self.typing_depth += typing
+        self.generic_visit(node)
+        self.typing_depth -= typing
+
+    # -- evidence: logging, tracing spans, callees -----------------------------
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if isinstance(node.context_expr, ast.Call):
+            name = dotted(node.context_expr.func) or ""
+            if name.rsplit(".", 1)[-1] in SPAN_CALLS:
+                self.functions[-1].traced = True
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = dotted(func)
+        if name is None and isinstance(func, ast.Attribute):
+            name = self._chained(func)
+        if name:
+            qualified = self.qualify(name)
+            head = qualified.split(".")[0]
+            fn = self.functions[-1]
+            fn.calls.add(qualified)
+            if qualified.rsplit(".", 1)[-1] in LOG_METHODS and ("log" in name.split(".")[0].lower() or head in ("logging", "structlog", "loguru")):
+                fn.logs = True
+        simple = name if name and not name.startswith("<ctor>") and dotted(func) is not None else None
+        if simple is not None:
+            target = self.qualify(simple)
+            if target in SYS_PATH_CALLS:
+                self.sys_path_edits.append(node.lineno)
+            elif target in ENV_GETTERS and (node.args or node.keywords):
+                first = min([*node.args, *node.keywords], key=lambda a: (a.lineno, a.col_offset))
+                self._env(first.value if isinstance(first, (ast.keyword, ast.Starred)) else first, node.lineno)
+        self.generic_visit(node)
+
+    def _chained(self, func: ast.Attribute) -> str:
+        """`X(...).a.b` -> `<ctor>.a.b`, `x.with_options(...).a` -> `x.a`, `(p | llm).invoke` -> `<ctor>.invoke`."""
+        attrs: list[str] = []
+        node: ast.expr = func
+        while isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        chain = ".".join(reversed(attrs))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return f"<ctor>.{chain}" if self._has_pipe_operand(node) else ""
+        if not isinstance(node, ast.Call):
+            return ""
+        inner = dotted(node.func)
+        if inner is None:
+            return ""
+        if inner.endswith(".with_options"):
+            return f"{inner[: -len('.with_options')]}.{chain}"
+        return f"<ctor>.{chain}"
+
+    def _has_pipe_operand(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._has_pipe_operand(node.left) or self._has_pipe_operand(node.right)
+        if isinstance(node, ast.Call):
+            return dotted(node.func) is not None
+        return dotted(node) is not None
+
+    # -- markers: sys.path, environment, token usage, module settings ----------
+    def _env(self, key: ast.expr, line: int) -> None:
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and ENV_NAME.match(key.value) and self._single_token(key):
+            self.env_reads.append((key.value, line))
+
+    def _single_token(self, node: ast.expr) -> bool:
+        """A string literal written as one token (libcst: a SimpleString, not a concatenation)."""
+        return _tokens_of(self.lines, node) == 1
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        base = dotted(node.value)
+        key = node.slice
+        if base is not None and self.qualify(base) == "os.environ" and id(node) not in self.write_targets:
+            if not isinstance(key, (ast.Tuple, ast.Slice)):
+                self._env(key, node.lineno)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value in _USAGE_KEYS:
+            self.usage_reads += 1
+        self.generic_visit(node)
+
+    def _targets(self, targets: list[ast.expr], line: int) -> None:
+        for target in targets:
+            name = dotted(target.value) if isinstance(target, ast.Subscript) else dotted(target)
+            if name is not None and self.qualify(name) == "sys.path":
+                self.sys_path_edits.append(line)
+            elif name is not None and not isinstance(target, ast.Subscript) and "." in name and name.split(".")[0] in self.imports:
+                self.module_settings.add(self.qualify(name))
+            if isinstance(target, ast.Subscript):
+                self.write_targets.add(id(target))
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self._targets(node.targets, node.lineno)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._targets([node.target], node.lineno)
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr in USAGE_ATTRS:
+            self.usage_reads += 1
+        self.generic_visit(node)
+
+    # -- strings: paths of one machine ------------------------------------------
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return  # docstrings and bare strings are prose
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and local_path_in(node.value):
+            self.local_paths.extend(_paths_by_token(self.lines, node))
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                if path := local_path_in(part.value):
+                    self.local_paths.append((node.lineno, path))
+            else:
+                self.visit(part)
+
+
+def _segment(lines: list[str], node: ast.expr) -> str:
+    """The source of `node` (ast columns count UTF-8 bytes)."""
+    first, last = node.lineno, node.end_lineno or node.lineno
+    start, end = node.col_offset, node.end_col_offset or 0
+    if first == last:
+        return lines[first - 1].encode("utf-8")[start:end].decode("utf-8", "replace")
+    parts = [lines[first - 1].encode("utf-8")[start:].decode("utf-8", "replace"), *lines[first:last - 1]]
+    parts.append(lines[last - 1].encode("utf-8")[:end].decode("utf-8", "replace"))
+    return "\n".join(parts)
+
+
+def _string_tokens(lines: list[str], node: ast.expr) -> list[tuple[int, str]]:
+    """(line, token) of each string token of an implicitly concatenated literal."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(_segment(lines, node)).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []
+    return [(node.lineno + tok.start[0] - 1, tok.string) for tok in tokens if tok.type == tokenize.STRING]
+
+
+def _tokens_of(lines: list[str], node: ast.expr) -> int:
+    return len(_string_tokens(lines, node))
+
+
+def _paths_by_token(lines: list[str], node: ast.Constant) -> list[tuple[int, str]]:
+    """libcst sees each token of `"a" "b"` apart: report a path per token, at its line."""
+    found: list[tuple[int, str]] = []
+    for line, token in _string_tokens(lines, node):
+        try:
+            value = ast.literal_eval(token)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(value, str) and (path := local_path_in(value)):
+            found.append((line, path))
+    return found
+
+
+def _comments(text: str) -> list[tuple[int, str]]:
+    """(line, marker) of each TODO/HACK-like comment; tokenizes only files that may have one."""
+    if not _MARKER_COMMENT.search(text):
+        return []
+    found: list[tuple[int, str]] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT and (match := MARKER.search(tok.string)):
+                found.append((tok.start[0], match.group(1)))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []
+    return found
+
+
+class _Anchors:
+    """`facts.anchors.StatementAnchors` on `ast`: (first line, last line, code hash) per statement.
+
+    libcst anchors a line of simple statements as one (`a = 1; b = 2`), skips the statements of a
+    one-line suite (`if x: a`), and hashes a compound statement's header up to where its block
+    starts, without the comment after the colon.
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.found: list[tuple[int, int, str]] = []
+
+    def _text(self, line: int, col: int, end_line: int, end_col: int) -> str:
+        """Source between two ast positions (columns in UTF-8 bytes)."""
+        lines = self.lines
+        if line == end_line:
+            return lines[line - 1].encode("utf-8")[col:end_col].decode("utf-8", "replace") if line <= len(lines) else ""
+        parts = [lines[line - 1].encode("utf-8")[col:].decode("utf-8", "replace")] if line <= len(lines) else []
+        parts += lines[line:end_line - 1]
+        if end_line <= len(lines):
+            parts.append(lines[end_line - 1].encode("utf-8")[:end_col].decode("utf-8", "replace"))
+        return "\n".join(parts)
+
+    @staticmethod
+    def _start(stmt: ast.stmt) -> tuple[int, int]:
+        """Where libcst starts a statement's block position (a decorated `def`: at `def`)."""
+        return stmt.lineno, stmt.col_offset
+
+    def _suite(self, block: list[ast.stmt]) -> bool:
+        """A one-line suite: the block's first statement shares its line with the header."""
+        line, col = self._start(block[0])
+        return bool(self.lines[line - 1].encode("utf-8")[:col].strip())
+
+    def body(self, statements: list[ast.stmt]) -> None:
+        if not statements:
+            return
+        suite = self._suite(statements)
+        group: list[ast.stmt] = []
+        for stmt in statements:
+            if isinstance(stmt, _SIMPLE):
+                if group and stmt.lineno != group[-1].end_lineno:
+                    self._flush(group, suite)
+                    group = []
+                group.append(stmt)
+                continue
+            self._flush(group, suite)
+            group = []
+            if isinstance(stmt, _COMPOUND):
+                self.compound(stmt)
+            else:  # match, try*, type aliases: libcst nodes the anchors do not visit
+                self._nested(stmt)
+        self._flush(group, suite)
+
+    def _nested(self, stmt: ast.stmt) -> None:
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                self.body(block)
+        for handler in getattr(stmt, "handlers", ()):
+            self.body(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            self.body(case.body)
+
+    def _flush(self, group: list[ast.stmt], suite: bool) -> None:
+        if not group or suite:
+            return
+        first, last = group[0], group[-1]
+        end_line, end_col = last.end_lineno or last.lineno, last.end_col_offset or 0
+        text = self._text(first.lineno, first.col_offset, end_line, end_col)
+        rest = self.lines[end_line - 1].encode("utf-8")[end_col:].decode("utf-8", "replace") if end_line <= len(self.lines) else ""
+        if rest.lstrip().startswith(";"):
+            text += ";"  # the last statement's own semicolon
+        self.found.append((first.lineno, end_line, code_hash(text)))
+
+    def compound(self, node: ast.stmt) -> None:
+        body: list[ast.stmt] = node.body  # type: ignore[attr-defined]
+        first_line, first_col = self._start(body[0])
+        suite = self._suite(body)
+        text = self._text(node.lineno, node.col_offset, first_line, first_col)
+        if suite:
+            last = first_line
+        else:
+            last = max(node.lineno, first_line - 1)
+            if "#" in text:
+                comment = _header_comment(text)
+                if comment:
+                    head, sep, tail = text.rpartition(comment)
+                    text = head + tail
+        self.found.append((node.lineno, last, code_hash(text)))
+        self.body(body)
+        if isinstance(node, ast.If) and node.orelse:
+            orelse = node.orelse
+            if len(orelse) == 1 and isinstance(orelse[0], ast.If) and _is_elif(self.lines, orelse[0]):
+                self.compound(orelse[0])
+            else:
+                self.body(orelse)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            self.body(node.orelse)
+        elif isinstance(node, ast.Try):
+            for handler in node.handlers:
+                self.body(handler.body)
+            self.body(node.orelse)
+            self.body(node.finalbody)
+
+
+def _is_elif(lines: list[str], node: ast.If) -> bool:
+    return lines[node.lineno - 1].encode("utf-8")[node.col_offset:].startswith(b"elif")
+
+
+def _header_comment(header: str) -> str:
+    """The comment after a compound statement's colon (`def f():  # why`), if any."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(header.lstrip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return ""
+    depth, previous = 0, ""
+    for tok in tokens:
+        if tok.type == tokenize.OP and tok.string in "([{":
+            depth += 1
+        elif tok.type == tokenize.OP and tok.string in ")]}":
+            depth -= 1
+        if tok.type == tokenize.COMMENT:
+            if depth == 0 and previous == ":":
+                return tok.string
+            continue
+        if tok.type in (tokenize.NL, tokenize.NEWLINE):
+            previous = "\n"  # the colon's comment shares its line
+        else:
+            previous = tok.string if tok.type == tokenize.OP else "?"
+    return ""
+
+
+def light_facts(source: SourceFile, raw: bytes) -> FileFacts | None:
+    """The project-level facts of a Python file, or None when it needs the libcst pass."""
+    if source.kind != "python" or b"\0" in raw or raw.startswith(b"\xef\xbb\xbf") or _COOKIE.search(raw, 0, 400):
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = _NEWLINE.split(text)
+    name, is_package = module_name(source.path)
+    visitor = LightVisitor(name, is_package, lines)
+    anchors = _Anchors(lines)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the scanned code's SyntaxWarnings are not ours to print
+            tree = ast.parse(raw, filename=source.path, type_comments=False)
+        visitor.visit(tree)
+        anchors.body(tree.body)
+        markers = _comments(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, TypeError, IndexError):
+        return None
+    suppressions, file_ignores = read_suppressions(text, ())
+    functions = visitor.done + visitor.functions
+    return FileFacts(
+        path=source.path,
+        module=name,
+        kind=source.kind,
+        imports=dict(sorted(visitor.imports.items())),
+        bindings=(),
+        calls=(),
+        functions=tuple(
+            FunctionFact(f.qualname, f.line, f.end_line, f.is_async, f.decorators, f.logs, f.traced, tuple(sorted(f.calls)))
+            for f in sorted(functions, key=lambda f: (f.line, f.qualname))
+        ),
+        suppressions=suppressions,
+        file_ignores=file_ignores,
+        lines=text.count("\n") + 1,
+        statements=tuple(sorted(anchors.found)),
+        import_refs=tuple(visitor.import_refs),
+        sys_path_edits=tuple(sorted(set(visitor.sys_path_edits))),
+        local_paths=tuple(visitor.local_paths),
+        workaround_markers=tuple(markers),
+        env_reads=tuple(visitor.env_reads),
+        usage_reads=visitor.usage_reads,
+        module_settings=tuple(sorted(visitor.module_settings)),
+    )
