@@ -133,7 +133,8 @@ class ResultCache:
 
     def key(self, source: SourceFile, raw: bytes) -> str:
         digest = hashlib.sha256(raw)
-        digest.update(f"\0{source.kind}\0{source.path}\0{self.salt}".encode("utf-8", "surrogateescape"))
+        kind = f"{source.kind}/light" if source.light else source.kind
+        digest.update(f"\0{kind}\0{source.path}\0{self.salt}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def _load(self) -> dict[str, bytes]:

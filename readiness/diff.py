@@ -25,13 +25,10 @@ from readiness.errors import ReadinessError
 from readiness.facts.deps import is_dependency_file
 from readiness.facts.extract import module_name
 from readiness.model import Diagnostic, RunResult
-from readiness.parse import notebook_code
+from readiness.prescreen import imported_modules, mark_light
 
 LOG = logging.getLogger(__name__)
 
-_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
-_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.M)
-_NAME = re.compile(r"[A-Za-z_][\w.]*")
 #: How far imports are followed from a changed file (a client built by a factory in another module: 2).
 IMPORT_DEPTH = 2
 
@@ -114,39 +111,6 @@ def changed_files(repo: Any, base: Any, prefix: str) -> list[Change]:
         else:
             changes.append(Change("M", rel(path), rel(path)))
     return [c for c in changes if c.old is not None or c.new is not None]
-
-
-def imported_modules(path: str, raw: bytes) -> set[str]:
-    """Module names a file may import from (`from a.b import c`: a.b and a.b.c), read by pattern."""
-    if classify(path) == "notebook":
-        try:
-            text = notebook_code(raw)[0]
-        except (ValueError, UnicodeDecodeError):
-            return set()
-    elif classify(path) == "python":
-        text = raw.decode("utf-8", errors="replace")
-    else:
-        return set()
-    own, is_package = module_name(path)
-    names: set[str] = set()
-    for match in _FROM.finditer(text):
-        module = match.group(1)
-        level = len(module) - len(module.lstrip("."))
-        module = module.lstrip(".")
-        if level:
-            parts = own.split(".") if own else []
-            keep = len(parts) - level + (1 if is_package else 0)
-            module = ".".join(parts[: max(keep, 0)] + ([module] if module else []))
-        if module:
-            names.add(module)
-        for name in _NAME.findall(match.group(2).split("#")[0]):
-            if name != "as":
-                names.add(f"{module}.{name}" if module else name)
-    for match in _IMPORT.finditer(text):
-        for name in _NAME.findall(match.group(1).split("#")[0]):
-            if name != "as":
-                names.add(name)
-    return names
 
 
 def _module_index(paths: set[str]) -> dict[str, str]:
@@ -269,21 +233,28 @@ def diff_scan(root: Path, config: Config, ref: str, scope: str = "change") -> Ru
             frontier = found
 
     catalog = load_catalog()
-    head_results: dict[str, FileResult] = {}
-    for path in sorted(wanted & set(head)):
-        raw = head_bytes(path)
-        if raw is not None:
-            head_results[path] = analyse_file(head[path], raw, catalog)
-            head_raw.pop(path, None)
-    base_results: list[FileResult] = []
+    # Each side decides which files the light pass can take from its own imports.
+    head_inputs = [(head[p], raw) for p in sorted(wanted & set(head)) if (raw := head_bytes(p)) is not None]
+    base_inputs: list[tuple[SourceFile, bytes]] = []
     for path in sorted(wanted & base_paths):
-        if path in changed_head or path in deleted:
-            raw = base_bytes(path)
-            if raw is not None:
-                source = head.get(path) or SourceFile(path, "", classify(path), len(raw))
-                base_results.append(analyse_file(source, raw, catalog))
-        elif path in head_results:
+        raw = base_bytes(path)
+        if raw is not None:
+            base_inputs.append((head.get(path) or SourceFile(path, "", classify(path), len(raw)), raw))
+    head_inputs = mark_light(head_inputs, catalog, config)
+    base_inputs = mark_light(base_inputs, catalog, config)
+    head_results: dict[str, FileResult] = {}
+    head_light: dict[str, bool] = {}
+    for source, raw in head_inputs:
+        head_results[source.path] = analyse_file(source, raw, catalog)
+        head_light[source.path] = source.light
+        head_raw.pop(source.path, None)
+    base_results: list[FileResult] = []
+    for source, raw in base_inputs:
+        path = source.path
+        if path not in changed_head and path not in deleted and head_light.get(path) == source.light and path in head_results:
             base_results.append(head_results[path])  # unchanged: the same facts at both ends
+        else:
+            base_results.append(analyse_file(source, raw, catalog))
 
     LOG.debug("diff against %s: %d changed, %d analysed", base.hexsha, len(changed_head | deleted), len(wanted))
     name = root.resolve().name or "."

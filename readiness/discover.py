@@ -32,6 +32,8 @@ class SourceFile:
     abs_path: str
     kind: str  # "python" | "notebook" | "text"
     size: int
+    #: Not connected to model or web code (see `readiness.prescreen`): facts from the light pass.
+    light: bool = False
 
 
 def classify(path: str) -> str:

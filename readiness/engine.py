@@ -14,6 +14,7 @@ from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.callgraph import inventory
 from readiness.facts.extract import extract_facts
+from readiness.facts.light import light_facts
 from readiness.facts.model import FileFacts
 from readiness.facts.textfacts import TextFacts, read_text_facts
 from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
@@ -21,6 +22,7 @@ from readiness.facts.secrets_history import SecretHistory, scan_secret_history
 from readiness.fingerprint import fingerprint_findings
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
+from readiness.prescreen import mark_light
 from readiness.project import Project, build_project
 from readiness.registry import select_rules
 from readiness.rule import Rule
@@ -67,6 +69,10 @@ def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResul
             text = raw.decode("utf-8", errors="replace")
             return FileResult(source.path, None, tuple(read_pins(source.path, text)), (), text=text_facts)
         return FileResult(source.path, None, (), (), text=text_facts)
+    if source.light:
+        light = light_facts(source, raw)
+        if light is not None:
+            return FileResult(source.path, light, (), ())
     parsed = parse_file(source, raw)
     if isinstance(parsed, ParseFailure):
         return FileResult(source.path, None, (), (parsed.diagnostic,))
@@ -126,6 +132,7 @@ def analyse(
     from readiness.filestage import run_file_stage
 
     catalog = load_catalog()
+    inputs = mark_light(inputs, catalog, config)
     results = run_file_stage(
         inputs, partial(analyse_file, catalog=catalog), jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout
     )
@@ -227,13 +234,14 @@ def load_project(root: Path, config: Config) -> tuple[Project, list[Diagnostic]]
     """The project model of the repo at `root` (import graph, signals, history), without rules."""
     sources, diagnostics = discover(root, config)
     catalog = load_catalog()
-    results: list[FileResult] = []
+    inputs: list[tuple[SourceFile, bytes]] = []
     for source in sources:
         raw = read_source(source)
         if isinstance(raw, Diagnostic):
             diagnostics.append(raw)
         else:
-            results.append(analyse_file(source, raw, catalog))
+            inputs.append((source, raw))
+    results = [analyse_file(source, raw, catalog) for source, raw in mark_light(inputs, catalog, config)]
     files = {r.path: r.facts for r in results if r.facts is not None}
     pins = merge_pins([p for r in results for p in r.pins])
     texts = {r.path: r.text for r in results if r.text is not None}

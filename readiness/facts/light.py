@@ -11,7 +11,8 @@ model-aware collectors fill (bindings, calls, invocations, tries, flows, web sur
 keep their empty defaults. `tests/test_light_facts.py` checks the two paths agree.
 
 It gives up (None: the caller takes the libcst path) on anything `ast` would read differently:
-a BOM, a coding cookie, NUL bytes, invalid UTF-8, or code `ast` cannot parse.
+a BOM, a coding cookie, NUL bytes, invalid UTF-8, bare CR line ends, a backslash continuation
+across CRLF, or code `ast` cannot parse.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from readiness.facts.anchors import code_hash
 from readiness.facts.collector import LOG_METHODS
 from readiness.facts.extract import SPAN_CALLS, module_name, read_suppressions
 from readiness.facts.markers import ENV_GETTERS, ENV_NAME, MARKER, SYS_PATH_CALLS, USAGE_ATTRS, local_path_in
+from readiness.facts.flowmodel import PrintCall, PromptFacts
 from readiness.facts.model import MODULE_SCOPE, FileFacts, FunctionFact
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
@@ -92,6 +94,10 @@ class LightVisitor(ast.NodeVisitor):
         self.usage_reads = 0
         self.module_settings: set[str] = set()
         self.write_targets: set[int] = set()
+        self.prints: list[PrintCall] = []
+        self.main_depth = 0
+        self.main_guard = False
+        self.cli = False
 
     def qualify(self, name: str) -> str:
         head, _, rest = name.partition(".")
@@ -185,9 +191,13 @@ class LightVisitor(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         typing = (dotted(node.test) or "").rsplit(".", 1)[-1] == "TYPE_CHECKING"
+        main = self.functions[-1].qualname == MODULE_SCOPE and _is_main_test(node.test)
         self.typing_depth += typing
+        self.main_depth += main
+        self.main_guard = self.main_guard or main
         self.generic_visit(node)
         self.typing_depth -= typing
+        self.main_depth -= main
 
     # -- evidence: logging, tracing spans, callees -----------------------------
     def visit_withitem(self, node: ast.withitem) -> None:
@@ -209,6 +219,7 @@ class LightVisitor(ast.NodeVisitor):
             fn.calls.add(qualified)
             if qualified.rsplit(".", 1)[-1] in LOG_METHODS and ("log" in name.split(".")[0].lower() or head in ("logging", "structlog", "loguru")):
                 fn.logs = True
+        self._prompt_evidence(node, name)
         simple = name if name and not name.startswith("<ctor>") and dotted(func) is not None else None
         if simple is not None:
             target = self.qualify(simple)
@@ -218,6 +229,17 @@ class LightVisitor(ast.NodeVisitor):
                 first = min([*node.args, *node.keywords], key=lambda a: (a.lineno, a.col_offset))
                 self._env(first.value if isinstance(first, (ast.keyword, ast.Starred)) else first, node.lineno)
         self.generic_visit(node)
+
+    def _prompt_evidence(self, node: ast.Call, name: str | None) -> None:
+        """What `facts.prompts.PromptCollector` records outside model code: prints and CLI parsers."""
+        plain = dotted(node.func)
+        qualified = self.qualify(plain) if plain else ""
+        tail = qualified.rsplit(".", 1)[-1] if qualified else (node.func.attr if isinstance(node.func, ast.Attribute) else "")
+        if qualified == "print":
+            col = len(self.lines[node.lineno - 1].encode("utf-8")[:node.col_offset].decode("utf-8", "replace"))
+            self.prints.append(PrintCall(node.lineno, col, self.functions[-1].qualname, self.main_depth > 0))
+        elif qualified.split(".")[0] in ("argparse", "click", "typer", "fire") or tail == "ArgumentParser":
+            self.cli = True
 
     def _chained(self, func: ast.Attribute) -> str:
         """`X(...).a.b` -> `<ctor>.a.b`, `x.with_options(...).a` -> `x.a`, `(p | llm).invoke` -> `<ctor>.invoke`."""
@@ -294,7 +316,7 @@ class LightVisitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and local_path_in(node.value):
+        if isinstance(node.value, str) and ("Users" in node.value or "/home/" in node.value):
             self.local_paths.extend(_paths_by_token(self.lines, node))
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
@@ -304,6 +326,16 @@ class LightVisitor(ast.NodeVisitor):
                     self.local_paths.append((node.lineno, path))
             else:
                 self.visit(part)
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """`__name__ == "__main__"` (either way round)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = (test.left, test.comparators[0])
+    names = {dotted(side) for side in sides}
+    values = {side.value for side in sides if isinstance(side, ast.Constant) and isinstance(side.value, str)}
+    return "__name__" in names and "__main__" in values
 
 
 def _segment(lines: list[str], node: ast.expr) -> str:
@@ -426,9 +458,6 @@ class _Anchors:
         first, last = group[0], group[-1]
         end_line, end_col = last.end_lineno or last.lineno, last.end_col_offset or 0
         text = self._text(first.lineno, first.col_offset, end_line, end_col)
-        rest = self.lines[end_line - 1].encode("utf-8")[end_col:].decode("utf-8", "replace") if end_line <= len(self.lines) else ""
-        if rest.lstrip().startswith(";"):
-            text += ";"  # the last statement's own semicolon
         self.found.append((first.lineno, end_line, code_hash(text)))
 
     def compound(self, node: ast.stmt) -> None:
@@ -493,6 +522,8 @@ def light_facts(source: SourceFile, raw: bytes) -> FileFacts | None:
     """The project-level facts of a Python file, or None when it needs the libcst pass."""
     if source.kind != "python" or b"\0" in raw or raw.startswith(b"\xef\xbb\xbf") or _COOKIE.search(raw, 0, 400):
         return None
+    if b"\r" in raw and (b"\\\r" in raw or raw.count(b"\r") != raw.count(b"\r\n")):
+        return None  # old Mac line ends, or a line continued across CRLF: positions differ
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -534,4 +565,5 @@ def light_facts(source: SourceFile, raw: bytes) -> FileFacts | None:
         env_reads=tuple(visitor.env_reads),
         usage_reads=visitor.usage_reads,
         module_settings=tuple(sorted(visitor.module_settings)),
+        prompts=PromptFacts(prints=tuple(visitor.prints), main_guard=visitor.main_guard, cli=visitor.cli),
     )

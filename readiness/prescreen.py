@@ -1,0 +1,129 @@
+"""The pre-screen: which files need the full libcst analysis, read from import lines alone.
+
+The model-aware facts (call sites, bindings, prompt flow, web surface) matter only in code
+connected to a model SDK or a web framework. A file is *connected* when it imports one (a
+seed), when it imports a connected module of the repo (its callers reach the gateway), or
+when a connected module imports it (it holds the prompts, settings or helpers the gateway
+uses), or when it logs something named like a prompt or a credential (only the full pass
+follows a logged value). Every other Python file gets the light pass (`facts/light.py`): the same project-level
+facts from `ast`, without libcst. Notebooks always get the full pass.
+
+Imports are read by pattern, not parsed, so this costs a regex pass over the text. Patterns
+overshoot (an `import x` line inside a docstring counts), which only makes a file connected.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+from readiness.catalog import Catalog
+from readiness.config import Config
+from readiness.discover import SourceFile, classify
+from readiness.facts.extract import module_name
+from readiness.parse import notebook_code
+
+_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.M)
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
+#: A log call whose arguments name a prompt, a user message or a credential (OBS005 reads its flow).
+_SENSITIVE_LOG = re.compile(
+    rb"\.(?:debug|info|warning|warn|error|exception|critical|log|msg|success|trace)\s*\([^)]{0,400}?"
+    rb"(?i:prompt|user_message|chat_history|question|user_query|user_input|input_text|passw|pwd|secret|api_?key|_token|authorization|credential)"
+)
+
+#: Web and UI frameworks whose routes, handlers and inputs the surface and prompt facts read.
+WEB_PACKAGES = frozenset({
+    "fastapi", "starlette", "flask", "quart", "django", "rest_framework", "gradio", "streamlit", "chainlit",
+    "panel", "sanic", "aiohttp", "tornado", "litestar", "slowapi", "uvicorn",
+})
+
+
+def imported_modules(path: str, raw: bytes) -> set[str]:
+    """Module names a file may import from (`from a.b import c`: a.b and a.b.c), read by pattern."""
+    if classify(path) == "notebook":
+        try:
+            text = notebook_code(raw)[0]
+        except (ValueError, UnicodeDecodeError):
+            return set()
+    elif classify(path) == "python":
+        text = raw.decode("utf-8", errors="replace")
+    else:
+        return set()
+    own, is_package = module_name(path)
+    names: set[str] = set()
+    for match in _FROM.finditer(text):
+        module = match.group(1)
+        level = len(module) - len(module.lstrip("."))
+        module = module.lstrip(".")
+        if level:
+            parts = own.split(".") if own else []
+            keep = len(parts) - level + (1 if is_package else 0)
+            module = ".".join(parts[: max(keep, 0)] + ([module] if module else []))
+        if module:
+            names.add(module)
+        for name in _NAME.findall(match.group(2).split("#")[0]):
+            if name != "as":
+                names.add(f"{module}.{name}" if module else name)
+    for match in _IMPORT.finditer(text):
+        for name in _NAME.findall(match.group(1).split("#")[0]):
+            if name != "as":
+                names.add(name)
+    return names
+
+
+@lru_cache(maxsize=8)
+def seed_packages(catalog: Catalog, wrappers: tuple[str, ...] = ()) -> frozenset[str]:
+    """Top-level import names that make a file a seed: model SDKs, web frameworks, declared wrappers."""
+    heads: set[str] = set(WEB_PACKAGES)
+    for entry in catalog.entries:
+        for name in (*entry.constructors, *entry.async_constructors, *entry.names, *entry.async_names):
+            heads.add(name.split(".")[0])
+    for name in (*catalog.transparent_wrappers, *catalog.tracing_wrappers, *wrappers):
+        heads.add(name.split(".")[0])
+    return frozenset(h for h in heads if h)
+
+
+def light_paths(inputs: list[tuple[SourceFile, bytes]], catalog: Catalog, config: Config) -> set[str]:
+    """Paths of the Python files among `inputs` that no model-aware fact can come from."""
+    seeds = seed_packages(catalog, tuple(config.model_wrappers))
+    endpoints = tuple(e.encode() for e in catalog.endpoints)
+    code = [(s, raw) for s, raw in inputs if s.kind in ("python", "notebook")]
+    index: dict[str, str] = {}
+    for source, _ in sorted(code, key=lambda pair: pair[0].path):
+        index.setdefault(module_name(source.path)[0], source.path)
+    imports: dict[str, set[str]] = {}
+    importers: dict[str, set[str]] = defaultdict(set)
+    connected: set[str] = set()
+    for source, raw in code:
+        modules = imported_modules(source.path, raw)
+        own = {index[m] for m in modules if m in index and index[m] != source.path}
+        imports[source.path] = own
+        for target in own:
+            importers[target].add(source.path)
+        if source.kind == "notebook" or any(m.split(".")[0] in seeds for m in modules):
+            connected.add(source.path)
+        elif endpoints and any(e in raw for e in endpoints):
+            connected.add(source.path)  # a raw HTTP call to a model endpoint, or its URL
+        elif _SENSITIVE_LOG.search(raw):
+            connected.add(source.path)  # the log's value flow needs the full pass
+    # callers of connected modules, transitively
+    frontier = list(connected)
+    while frontier:
+        path = frontier.pop()
+        for importer in importers.get(path, ()):
+            if importer not in connected:
+                connected.add(importer)
+                frontier.append(importer)
+    # what connected modules import: prompts, settings, helpers (one step)
+    connected |= {target for path in list(connected) for target in imports.get(path, ())}
+    return {s.path for s, _ in code if s.kind == "python" and s.path not in connected}
+
+
+def mark_light(inputs: list[tuple[SourceFile, bytes]], catalog: Catalog, config: Config) -> list[tuple[SourceFile, bytes]]:
+    """`inputs` with the files the light pass can take marked `light`."""
+    light = light_paths(inputs, catalog, config)
+    if not light:
+        return inputs
+    return [(dataclasses.replace(s, light=True), raw) if s.path in light else (s, raw) for s, raw in inputs]
