@@ -8,8 +8,8 @@ boundaries (the node itself, once before and once after its code) and syntactic-
 One loop over that list then replays what libcst's `PositionProvidingCodegenState` does, with
 the same overwrite rules, so every node gets exactly libcst's range.
 
-`spans(module)` maps `id(node)` to `(start line, start column, end line, end column)`; the
-ids are valid while the module is alive. `FastPositionProvider` offers the same ranges as
+`positions(module)` gives each node's `(start line, start column, end line, end column)`
+(`Positions.span`); `spans(module)` is the same as a plain dict by `id(node)`. `FastPositionProvider` offers the same ranges as
 `CodeRange`s through libcst's metadata API.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import BaseMetadataProvider, CodePosition, CodeRange
 
-__all__ = ["FastPositionProvider", "Span", "spans"]
+__all__ = ["FastPositionProvider", "Positions", "Span", "positions", "spans"]
 
 #: (start line, start column, end line, end column), lines one-based, columns zero-based.
 Span = tuple[int, int, int, int]
@@ -45,6 +45,8 @@ class _End:
 
 
 _END = object()  # event: a syntactic range ends here
+_MASK = (1 << 32) - 1
+_END_MASK = (1 << 64) - 1
 
 
 class _RecordingState(CodegenState):
@@ -84,13 +86,15 @@ def _events(module: cst.Module) -> list[Any]:
     return events
 
 
-def _replay(events: list[Any]) -> dict[int, Span]:
-    out: dict[int, Span] = {}
+def _replay(events: list[Any]) -> dict[int, int]:
+    # A range is packed into one int (not tracked by the garbage collector, unlike a tuple per
+    # node): start (line << 32 | column) << 64 | end (line << 32 | column). See `Positions`.
+    out: dict[int, int] = {}
     line = 1
     column = 0
     open_nodes: list[Any] = []
-    starts: list[tuple[int, int]] = []
-    syntactic: list[tuple[Any, Any, Any, int, int]] = []
+    starts: list[int] = []
+    syntactic: list[tuple[Any, Any, Any]] = []
     split = _NEWLINE.split
     end_marker = _END
     for event in events:
@@ -103,40 +107,68 @@ def _replay(events: list[Any]) -> dict[int, Span]:
             else:
                 column += len(event)
         elif cls is tuple:
-            syntactic.append((*event, line, column))
+            syntactic.append(event)
+            starts.append(line << 32 | column)
         elif event is end_marker:
-            node, start_node, end_node, start_line, start_column = syntactic.pop()
+            node, start_node, end_node = syntactic.pop()
+            start = starts.pop()
             if start_node is not None:
-                first = out[id(start_node)]
-                start_line, start_column = first[0], first[1]
+                start = out[id(start_node)] >> 64
             if end_node is not None:
-                last = out[id(end_node)]
-                out[id(node)] = (start_line, start_column, last[2], last[3])
+                out[id(node)] = start << 64 | (out[id(end_node)] & _END_MASK)
             else:
-                out[id(node)] = (start_line, start_column, line, column)
+                out[id(node)] = start << 64 | line << 32 | column
         elif isinstance(event, str):  # a str subclass as a token
             segments = split(event)
-            if len(segments) == 1:
-                column += len(event)
-            else:
-                line += len(segments) - 1
-                column = len(segments[-1])
+            line += len(segments) - 1
+            column = len(segments[-1]) if len(segments) > 1 else column + len(event)
         elif open_nodes and open_nodes[-1] is event:
             open_nodes.pop()
-            start_line, start_column = starts.pop()
+            start = starts.pop()
             key = id(event)
-            if key not in out:  # a syntactic range recorded inside the node wins
-                out[key] = (start_line, start_column, line, column)
+            if key not in out:
+                out[key] = start << 64 | line << 32 | column
         else:
             open_nodes.append(event)
-            starts.append((line, column))
+            starts.append(line << 32 | column)
     return out
 
 
+class Positions:
+    """Every node's range, as libcst's `PositionProvider` gives it. Ranges are kept packed as
+    `start line << 96 | start column << 64 | end line << 32 | end column` by `id(node)`, so look
+    nodes up while the module is alive."""
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: dict[int, int]) -> None:
+        self.packed = packed
+
+    def span(self, node: cst.CSTNode) -> Span:
+        """(start line, start column, end line, end column)."""
+        value = self.packed[id(node)]
+        return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK
+
+    def line_of(self, node: cst.CSTNode) -> tuple[int, int, int]:
+        """(start line, start column, end line)."""
+        value = self.packed[id(node)]
+        return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+
+def positions(module: cst.Module) -> Positions:
+    """The libcst `PositionProvider` range of every node of `module`."""
+    return Positions(_replay(_events(module)))
+
+
 def spans(module: cst.Module) -> dict[int, Span]:
-    """`id(node) -> (start line, start column, end line, end column)` for every node of `module`,
-    equal to libcst's `PositionProvider` ranges."""
-    return _replay(_events(module))
+    """`id(node) -> (start line, start column, end line, end column)` for every node of `module`."""
+    return {
+        key: (value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK)
+        for key, value in _replay(_events(module)).items()
+    }
 
 
 class FastPositionProvider(BaseMetadataProvider[CodeRange]):
@@ -144,9 +176,9 @@ class FastPositionProvider(BaseMetadataProvider[CodeRange]):
 
     def _gen_impl(self, module: cst.Module) -> None:
         events = _events(module)
-        found = _replay(events)
+        found = Positions(_replay(events))
         computed = self._computed
         for event in events:
             if isinstance(event, cst.CSTNode):
-                sl, sc, el, ec = found[id(event)]
+                sl, sc, el, ec = found.span(event)
                 computed[event] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))
