@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodePosition, PositionProvider
 
 from readiness.facts.collector import Collector
 
@@ -36,33 +35,33 @@ class StatementAnchors(Collector):
         self.found: list[tuple[int, int, str]] = []
         self._lines: list[str] | None = None
 
-    def _text(self, start: CodePosition, end: CodePosition) -> str:
+    def _text(self, start_line: int, start_column: int, end_line: int, end_column: int) -> str:
         if self._lines is None:
             self._lines = _NEWLINE.split(self.core.text)
         lines = self._lines
-        if start.line == end.line:
-            return lines[start.line - 1][start.column:end.column] if start.line <= len(lines) else ""
-        parts = [lines[start.line - 1][start.column:]] if start.line <= len(lines) else []
-        parts += lines[start.line:end.line - 1]
-        if end.line <= len(lines):
-            parts.append(lines[end.line - 1][:end.column])
+        if start_line == end_line:
+            return lines[start_line - 1][start_column:end_column] if start_line <= len(lines) else ""
+        parts = [lines[start_line - 1][start_column:]] if start_line <= len(lines) else []
+        parts += lines[start_line:end_line - 1]
+        if end_line <= len(lines):
+            parts.append(lines[end_line - 1][:end_column])
         return "\n".join(parts)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        pos = self.get_metadata(PositionProvider, node)
-        self.found.append((pos.start.line, pos.end.line, code_hash(self._text(pos.start, pos.end))))
+        span = self.core.span_of(node)
+        self.found.append((span[0], span[2], code_hash(self._text(*span))))
 
     def _header(self, node: cst.BaseCompoundStatement) -> None:
-        pos = self.get_metadata(PositionProvider, node)
+        start_line, start_column, _, _ = self.core.span_of(node)
         body = node.body
-        end = self.get_metadata(PositionProvider, body).start
-        text = self._text(pos.start, end)
+        end_line, end_column, _, _ = self.core.span_of(body)
+        text = self._text(start_line, start_column, end_line, end_column)
         if isinstance(body, cst.IndentedBlock) and body.header.comment is not None:
             comment = body.header.comment.value
             head, sep, tail = text.rpartition(comment)
             if sep:
                 text = head + tail
-        self.found.append((pos.start.line, max(pos.start.line, end.line - (1 if isinstance(body, cst.IndentedBlock) else 0)), code_hash(text)))
+        self.found.append((start_line, max(start_line, end_line - (1 if isinstance(body, cst.IndentedBlock) else 0)), code_hash(text)))
 
     def visit_If(self, node: cst.If) -> None:
         self._header(node)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 if TYPE_CHECKING:
     from readiness.facts.extract import FactsVisitor
@@ -62,7 +61,6 @@ class Collector(cst.BatchableCSTVisitor):
     the `FileFacts` fields they fill from `contribute()`. Register them in `COLLECTORS`.
     """
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
     #: The cheap pre-screen: a collector runs only on files whose text contains at least one of
     #: these strings (say the import names it looks for); None runs it on every file. A file it
     #: skips gets its `FileFacts` fields' defaults, so declare only triggers that guarantee that.

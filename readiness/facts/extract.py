@@ -10,12 +10,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from readiness.catalog import Catalog
 from readiness.facts.anchors import StatementAnchors
 from readiness.facts.collector import LOG_METHODS, Collector, dotted
 from readiness.facts.markers import MarkersCollector
+from readiness.facts.positions import Positions, Span, positions
+from readiness.facts.traverse import visit_batched
 from readiness.facts.prompts import PromptCollector
 from readiness.facts.surface import SurfaceCollector
 from readiness.facts.model import (
@@ -156,8 +158,6 @@ class FactsVisitor(cst.BatchableCSTVisitor):
     (`qualify`), current scope and loop state while they visit the same node.
     """
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
     def __init__(self, module_name: str, is_package: bool, catalog: Catalog) -> None:
         super().__init__()
         self.module_name = module_name
@@ -190,6 +190,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self.handler_depth: list[_Function] = []
         self._validators: set[int] = set()
         self.text = ""  # the file's source text, for collectors that read exact code spans
+        self.positions = Positions({})  # every node's libcst position (facts/positions.py)
 
     # -- names ---------------------------------------------------------------
     def qualify(self, name: str) -> str:
@@ -237,8 +238,11 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         return self._line(node)
 
     def _line(self, node: cst.CSTNode) -> tuple[int, int, int]:
-        pos = self.get_metadata(PositionProvider, node)
-        return pos.start.line, pos.start.column, pos.end.line
+        return self.positions.line_of(node)
+
+    def span_of(self, node: cst.CSTNode) -> Span:
+        """(start line, start column, end line, end column) of a node, as libcst's PositionProvider."""
+        return self.positions.span(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.names.append(node.name.value)
@@ -867,8 +871,14 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
     name, is_package = module_name(parsed.source.path)
     core = FactsVisitor(name, is_package, catalog)
     core.text = parsed.text
+    core.positions = positions(parsed.module)
     collectors = [collector(core) for collector in COLLECTORS if collector.wanted(parsed.text)]
-    MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched([core, *collectors])
+    visitors = [core, *collectors]
+    if any(v.get_inherited_dependencies() for v in visitors):
+        # a collector that still asks libcst for metadata gets it resolved (costly)
+        MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched(visitors)
+    else:
+        visit_batched(parsed.module, visitors)
     extra: dict[str, Any] = {}
     for collector in collectors:
         extra.update(collector.contribute())

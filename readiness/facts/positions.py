@@ -1,0 +1,184 @@
+"""Node positions, identical to libcst's `PositionProvider`, at a fraction of its cost.
+
+libcst computes positions with a codegen whose state tracks line and column on every token,
+opens a generator-based context manager for most nodes and builds two frozen dataclasses per
+node; `MetadataWrapper.resolve` then walks the whole tree once more with no visitors and copies
+the mapping twice. Here the codegen only appends to one list: tokens (strings), node
+boundaries (the node itself, once before and once after its code) and syntactic-range markers.
+One loop over that list then replays what libcst's `PositionProvidingCodegenState` does, with
+the same overwrite rules, so every node gets exactly libcst's range.
+
+`positions(module)` gives each node's `(start line, start column, end line, end column)`
+(`Positions.span`); `spans(module)` is the same as a plain dict by `id(node)`. `FastPositionProvider` offers the same ranges as
+`CodeRange`s through libcst's metadata API.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import BaseMetadataProvider, CodePosition, CodeRange
+
+__all__ = ["FastPositionProvider", "Positions", "Span", "positions", "spans"]
+
+#: (start line, start column, end line, end column), lines one-based, columns zero-based.
+Span = tuple[int, int, int, int]
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+class _End:
+    """Closes the innermost syntactic range (reused: its state lives in the event list)."""
+
+    __slots__ = ("append",)
+
+    def __init__(self, append: Any) -> None:
+        self.append = append
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.append(_END)
+
+
+_END = object()  # event: a syntactic range ends here
+_MASK = (1 << 32) - 1
+_END_MASK = (1 << 64) - 1
+
+
+class _RecordingState(CodegenState):
+    """A codegen state that records events instead of computing positions as it goes.
+
+    `add_token`, `before_codegen` and `after_codegen` are the list's own `append` (set on the
+    instance, so each is a C call); a node seen while it is not the innermost open node starts,
+    otherwise it ends. Indentation tokens are appended by the base class (`tokens` is the list).
+    """
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        events = self.tokens
+        self.add_token = events.append
+        self.before_codegen = events.append
+        self.after_codegen = events.append
+        self._end = _End(events.append)
+
+    def record_syntactic_position(
+        self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None
+    ) -> Any:
+        self.tokens.append((node, start_node, end_node))
+        return self._end
+
+    def pop_trailing_newline(self) -> None:
+        # positions ignore it: libcst pops the token without moving the position
+        return None
+
+
+def _events(module: cst.Module) -> list[Any]:
+    state = _RecordingState(module)
+    module._codegen(state)
+    events = state.tokens
+    if module.has_trailing_newline and not any(e.__class__ is str for e in events):
+        # an empty module: libcst adds one newline token when it has seen no token at all
+        events.insert(len(events) - 1, module.default_newline)
+    return events
+
+
+def _replay(events: list[Any]) -> dict[int, int]:
+    # A range is packed into one int (not tracked by the garbage collector, unlike a tuple per
+    # node): start (line << 32 | column) << 64 | end (line << 32 | column). See `Positions`.
+    out: dict[int, int] = {}
+    line = 1
+    column = 0
+    open_nodes: list[Any] = []
+    starts: list[int] = []
+    syntactic: list[tuple[Any, Any, Any]] = []
+    split = _NEWLINE.split
+    end_marker = _END
+    for event in events:
+        cls = event.__class__
+        if cls is str:
+            if "\n" in event or "\r" in event:
+                segments = split(event)
+                line += len(segments) - 1
+                column = len(segments[-1])
+            else:
+                column += len(event)
+        elif cls is tuple:
+            syntactic.append(event)
+            starts.append(line << 32 | column)
+        elif event is end_marker:
+            node, start_node, end_node = syntactic.pop()
+            start = starts.pop()
+            if start_node is not None:
+                start = out[id(start_node)] >> 64
+            if end_node is not None:
+                out[id(node)] = start << 64 | (out[id(end_node)] & _END_MASK)
+            else:
+                out[id(node)] = start << 64 | line << 32 | column
+        elif isinstance(event, str):  # a str subclass as a token
+            segments = split(event)
+            line += len(segments) - 1
+            column = len(segments[-1]) if len(segments) > 1 else column + len(event)
+        elif open_nodes and open_nodes[-1] is event:
+            open_nodes.pop()
+            start = starts.pop()
+            key = id(event)
+            if key not in out:
+                out[key] = start << 64 | line << 32 | column
+        else:
+            open_nodes.append(event)
+            starts.append(line << 32 | column)
+    return out
+
+
+class Positions:
+    """Every node's range, as libcst's `PositionProvider` gives it. Ranges are kept packed as
+    `start line << 96 | start column << 64 | end line << 32 | end column` by `id(node)`, so look
+    nodes up while the module is alive."""
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: dict[int, int]) -> None:
+        self.packed = packed
+
+    def span(self, node: cst.CSTNode) -> Span:
+        """(start line, start column, end line, end column)."""
+        value = self.packed[id(node)]
+        return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK
+
+    def line_of(self, node: cst.CSTNode) -> tuple[int, int, int]:
+        """(start line, start column, end line)."""
+        value = self.packed[id(node)]
+        return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+
+def positions(module: cst.Module) -> Positions:
+    """The libcst `PositionProvider` range of every node of `module`."""
+    return Positions(_replay(_events(module)))
+
+
+def spans(module: cst.Module) -> dict[int, Span]:
+    """`id(node) -> (start line, start column, end line, end column)` for every node of `module`."""
+    return {
+        key: (value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK)
+        for key, value in _replay(_events(module)).items()
+    }
+
+
+class FastPositionProvider(BaseMetadataProvider[CodeRange]):
+    """Drop-in `PositionProvider`: the same `CodeRange` for every node, computed by `spans`."""
+
+    def _gen_impl(self, module: cst.Module) -> None:
+        events = _events(module)
+        found = Positions(_replay(events))
+        computed = self._computed
+        for event in events:
+            if isinstance(event, cst.CSTNode):
+                sl, sc, el, ec = found.span(event)
+                computed[event] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))
