@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from readiness import __version__
+from readiness.heap import paused
 from readiness.serial import SerialError, decode, encode
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 LOG = logging.getLogger(__name__)
 
 #: Bumped when the layout of entries changes.
-FORMAT = 1
+FORMAT = 2
 #: Config fields that only the project, rule, suppression or report stages read.
 STAGE_NEUTRAL_CONFIG = frozenset({
     "select", "ignore", "fail_on", "per_file_ignores", "exclude", "max_file_bytes", "source",
@@ -166,7 +167,8 @@ class ResultCache:
         if payload is None:
             return None
         try:
-            result = decode(FileResult, json.loads(payload))
+            with paused():
+                result = decode(FileResult, json.loads(payload))
         except (SerialError, TypeError, ValueError, KeyError, RecursionError) as exc:
             LOG.debug("ignoring corrupt cache entry %s: %s", key, exc)
             return None

@@ -19,6 +19,7 @@ from readiness.facts.textfacts import TextFacts, read_text_facts
 from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
 from readiness.facts.secrets_history import SecretHistory, scan_secret_history
 from readiness.fingerprint import fingerprint_findings
+from readiness.heap import frozen
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
 from readiness.project import Project, build_project
@@ -135,6 +136,7 @@ def analyse(
     )
 
 
+@frozen()  # the per-file results live to the end: collections need not traverse them
 def analyse_results(
     results: list[FileResult],
     config: Config,
