@@ -89,11 +89,22 @@ class Linker:
         self.model_backed: set[FunctionKey] = {(s.location.path, s.scope) for s in sites}
         self.handler_params: dict[FunctionKey, dict[str, str]] = {}
         self.param_roles: dict[FunctionKey, dict[str, set[str]]] = {}
+        self._functions: dict[tuple[str, str], FunctionKey | None] = {}
 
     def function(self, facts: FileFacts, target: str) -> FunctionKey | None:
         """The repo function a call target names, if any."""
         if not target:
             return None
+        key = (facts.path, target)
+        try:
+            return self._functions[key]
+        except KeyError:
+            pass
+        found = self._function(facts, target)
+        self._functions[key] = found
+        return found
+
+    def _function(self, facts: FileFacts, target: str) -> FunctionKey | None:
         found = self._known(facts.path, target)
         if found is not None:
             return found
