@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from readiness import __version__
-from readiness.heap import paused
+from readiness.heap import keep
 from readiness.serial import SerialError, decode, encode
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class ResultCache:
         if payload is None:
             return None
         try:
-            with paused():
+            with keep():
                 result = decode(FileResult, json.loads(payload))
         except (SerialError, TypeError, ValueError, KeyError, RecursionError) as exc:
             LOG.debug("ignoring corrupt cache entry %s: %s", key, exc)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,14 +55,17 @@ def build_project(
     `listed` are files of the repo left out of the scan by `exclude`: they still count as
     evidence of delivery signals (a `tests/` folder excluded from the scan still exists).
     """
-    model_calls = build_model_calls(files, catalog, pins, config)
-    sites = tuple(model_calls.sites)
-    table = load_signal_table()
-    graph = build_import_graph(files, table.roles, Counter(site.location.path for site in sites))
-    signals = find_signals(sorted(set(paths) | set(listed or ())), files, table)
-    history = build_history(root, paths, max_commits=config.history_depth, rev=history_rev)
+    with ThreadPoolExecutor(1) as background:  # git works out the history while this thread links the facts
+        reading = background.submit(build_history, root, paths, max_commits=config.history_depth, rev=history_rev)
+        model_calls = build_model_calls(files, catalog, pins, config)
+        sites = tuple(model_calls.sites)
+        table = load_signal_table()
+        graph = build_import_graph(files, table.roles, Counter(site.location.path for site in sites))
+        signals = find_signals(sorted(set(paths) | set(listed or ())), files, table)
+        prompts = build_prompt_model(files, sites)
+        history = reading.result()
     return Project(
         files, tuple(sorted(paths)), sites, pins, config, catalog,
-        model_calls=model_calls, prompts=build_prompt_model(files, sites),
+        model_calls=model_calls, prompts=prompts,
         graph=graph, signals=signals, texts=dict(texts or {}), history=history, partial=partial,
     )

@@ -11,7 +11,10 @@ diagnostic, never an error.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -192,3 +195,61 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
             f"history has {total} commits; the latest {depth} were scanned for secrets (raise --history-depth to read more)",
         ))
     return collector.result(notes)
+
+
+class PendingHistory:
+    """A history scan running in a helper process while the scan goes on (`result()` waits for it).
+
+    Reading 1,000 commits' diffs takes seconds, mostly in git; the per-file stage does not need
+    them, so both run at once. The helper is forked before the per-file stage starts its workers,
+    while this process has one thread (the same condition `filestage` forks under); anywhere
+    else, or if the helper fails, the history is read here, when asked for.
+    """
+
+    def __init__(self, root: Path, depth: int, exclude: tuple[str, ...] = ()) -> None:
+        self.args = (root, depth, exclude)
+        self._done: SecretHistory | None = None
+        self._conn: Any = None
+        self._proc: Any = None
+        if not (sys.platform.startswith("linux") and threading.active_count() == 1):
+            return
+        try:
+            ctx = multiprocessing.get_context("fork")
+            receiver, sender = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_scan_into, args=(sender, *self.args), daemon=True)
+            proc.start()
+        except (OSError, ValueError) as exc:
+            LOG.debug("cannot start the history helper: %s", exc)
+            return
+        sender.close()
+        self._conn, self._proc = receiver, proc
+
+    def result(self) -> SecretHistory:
+        if self._done is not None:
+            return self._done
+        history = None
+        if self._conn is not None:
+            try:
+                history = self._conn.recv()
+            except (EOFError, OSError, ValueError) as exc:
+                LOG.debug("the history helper failed: %s", exc)
+            finally:
+                self._conn.close()
+                self._proc.join()
+        if not isinstance(history, SecretHistory):
+            history = scan_secret_history(*self.args)
+        self._done = history
+        return history
+
+
+def _scan_into(conn: Any, root: Path, depth: int, exclude: tuple[str, ...]) -> None:
+    try:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    except (ImportError, ValueError, OSError):
+        pass
+    try:
+        conn.send(scan_secret_history(root, depth, exclude))
+    finally:
+        conn.close()
