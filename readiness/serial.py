@@ -155,12 +155,20 @@ def _check(hint: Any, var: str, what: str) -> list[str]:
     if hint is float:
         return [f"if type({var}) is not float: {var} = _float({var})"]
     origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
     if origin in (Union, types.UnionType):
-        args = typing.get_args(hint)
         options = [a for a in args if a is not type(None)]
         if type(None) in args and len(options) == 1:
             inner = _check(options[0], var, what)
             return [f"if {var} is not None:", *(f"    {line}" for line in inner)] if inner else []
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        # most such fields are empty: no call for those, and none for a tuple of plain values
+        head = f"if type({var}) is not list: raise _fail('array', {var})"
+        if args[0] in _PLAIN:
+            return [head, "if " + var + ":", f"    for x in {var}:",
+                    f"        if type(x) is not {args[0].__name__}: raise _fail({args[0].__name__!r}, x)",
+                    f"    {var} = tuple({var})", "else:", f"    {var} = ()"]
+        return [head, f"{var} = {_compile(hint)}({var}) if {var} else ()"]
     return [f"{var} = {_compile(hint)}({var})"]
 
 
@@ -242,7 +250,12 @@ def _dataclass_body(cls: type) -> list[str]:
     if hasattr(cls, "__post_init__"):
         return [*lines, f"return {ctor}({', '.join(names)})"]
     # Every field is given, so `__init__` (which sets frozen fields one by one through
-    # `object.__setattr__`) has nothing to add: set them directly.
+    # `object.__setattr__`) has nothing to add: set them directly, through the slots if any.
     lines.append(f"o = _new({ctor})")
-    lines += [f"_set(o, {f.name!r}, {n})" for n, f in zip(names, fields)]
+    for n, f in zip(names, fields):
+        slot = cls.__dict__.get(f.name)
+        if slot is not None and type(slot).__name__ == "member_descriptor":
+            lines.append(f"{_const(slot.__set__)}(o, {n})")
+        else:
+            lines.append(f"_set(o, {f.name!r}, {n})")
     return [*lines, "return o"]
