@@ -7,7 +7,8 @@ cached without touching this module. Supported hints: dataclasses, `tuple[X, ...
 subclasses, `str`/`int`/`float`/`bool`, and `Any` (kept as the JSON value it is).
 
 A dataclass is stored as a JSON array of its field values in field order (no keys: a warm scan
-rebuilds about a million records, and positions are cheaper to store, parse and check than names).
+rebuilds about a million records, and positions are cheaper to store, parse and check than names),
+without the trailing fields that hold their (immutable) default: an empty `Flow` is `[]`.
 
 Each type gets a decoder (and each dataclass an encoder) compiled once from its type hints, the
 way `dataclasses` builds `__init__`: straight-line code that checks every value's type and builds
@@ -71,8 +72,34 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, vars(module) if module else None)
 
 
+_IMMUTABLE_DEFAULTS = (str, int, float, bool, type(None), tuple, frozenset)
+
+
+def _stored_defaults(cls: type) -> tuple[int, list[Any]]:
+    """How many leading fields are always stored, and the stored form of each field's default.
+
+    Only defaults that decode to an immutable value (or a fresh dict or list) may be left out.
+    """
+    fields = dataclasses.fields(cls)
+    hints = _hints(cls)
+    stored: list[Any] = []
+    for f in fields:
+        if f.default is not dataclasses.MISSING and type(f.default) in _IMMUTABLE_DEFAULTS:
+            stored.append(encode(f.default))
+        elif f.default_factory in (tuple, frozenset):  # type: ignore[comparison-overlap]
+            stored.append([])
+        elif f.default_factory in (dict, list) and hints[f.name] not in (Any, object):  # type: ignore[comparison-overlap]
+            stored.append({} if f.default_factory is dict else [])  # decoders of typed containers copy
+        else:
+            stored.append(dataclasses.MISSING)
+    kept = len(fields)
+    while kept and stored[kept - 1] is not dataclasses.MISSING:
+        kept -= 1
+    return kept, stored
+
+
 def _compile_encoder(cls: type) -> Callable[[Any], list[Any]]:
-    """`[o.a, encode(o.b), ...]`: fields whose hint is a plain scalar are copied as they are."""
+    """`[o.a, encode(o.b), ...]` without the trailing defaults; plain scalars are copied as they are."""
     hints = _hints(cls)
     parts = []
     for f in dataclasses.fields(cls):
@@ -80,8 +107,21 @@ def _compile_encoder(cls: type) -> Callable[[Any], list[Any]]:
         plain = hint in _PLAIN or (typing.get_origin(hint) in (Union, types.UnionType)
                                    and all(a in (*_PLAIN, type(None)) for a in typing.get_args(hint)))
         parts.append(f"o.{f.name}" if plain else f"_encode(o.{f.name})")
-    namespace: dict[str, Any] = {"_encode": encode}
-    exec(f"def encode_{cls.__name__}(o):\n    return [{', '.join(parts)}]\n", namespace)  # noqa: S102 - source built from the class
+    kept, stored = _stored_defaults(cls)
+    lines = [f"r = [{', '.join(parts)}]"]
+    if kept < len(stored):
+        lines += [
+            f"n = {len(stored)}",
+            f"while n > {kept}:",
+            "    v = r[n - 1]",
+            "    w = _stored[n - 1]",
+            "    if type(v) is not type(w) or v != w: break",
+            "    n -= 1",
+            f"if n < {len(stored)}: del r[n:]",
+        ]
+    source = f"def encode_{cls.__name__}(o):\n" + "".join(f"    {line}\n" for line in [*lines, "return r"])
+    namespace: dict[str, Any] = {"_encode": encode, "_stored": stored}
+    exec(source, namespace)  # noqa: S102 - source built from the class, never from data
     encoder: Callable[[Any], list[Any]] = namespace[f"encode_{cls.__name__}"]
     _ENCODERS[cls] = encoder
     return encoder
@@ -238,10 +278,16 @@ def _dataclass_body(cls: type) -> list[str]:
         raise TypeError(f"cannot decode {cls.__name__}: it has fields outside __init__")
     names = [f"v{i}" for i in range(len(fields))]
     label = cls.__name__
-    lines = [
-        f"if type(d) is not list: raise _fail({label + ' array'!r}, d)",
-        f"if len(d) != {len(fields)}: raise SerialError('{label}: expected {len(fields)} fields, got %d' % len(d))",
-    ]
+    kept, stored = _stored_defaults(cls)
+    lines = [f"if type(d) is not list: raise _fail({label + ' array'!r}, d)"]
+    if kept == len(fields):
+        lines.append(f"if len(d) != {len(fields)}: raise SerialError('{label}: expected {len(fields)} fields, got %d' % len(d))")
+    else:
+        lines += [
+            f"if len(d) != {len(fields)}:",
+            f"    if not {kept} <= len(d) < {len(fields)}: raise SerialError('{label}: expected {kept} to {len(fields)} fields, got %d' % len(d))",
+            f"    d = d + {_const(stored)}[len(d):]",
+        ]
     if names:
         lines.append(f"{', '.join(names)}{',' if len(names) == 1 else ''} = d")
     for n, f in zip(names, fields):
