@@ -135,7 +135,7 @@ def analyse(
         diagnostics = [*(diagnostics or []), *secret_history.diagnostics]
     return analyse_results(
         results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history,
-        repo_root=repo_root, listed_paths=listed_paths,
+        repo_root=repo_root, listed_paths=listed_paths, cache=cache,
     )
 
 
@@ -151,6 +151,7 @@ def analyse_results(
     repo_root: Path | None = None,
     listed_paths: list[str] | None = None,
     history_rev: str = "HEAD",
+    cache: ResultCache | None = None,
 ) -> RunResult:
     """The project stage over per-file results: link, run rules, suppress, score.
 
@@ -168,7 +169,7 @@ def analyse_results(
     partial = paths is not None and bool(set(paths) - {r.path for r in results})
     project = build_project(
         files, paths if paths is not None else [r.path for r in results], pins, config, catalog, texts, repo_root, listed_paths,
-        partial=partial, history_rev=history_rev,
+        partial=partial, history_rev=history_rev, cache=cache,
     )
     project = dataclasses.replace(
         project,
@@ -212,7 +213,7 @@ def scan(
     history = None
     if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
         # read while the per-file stage runs; its diagnostics join the others when it is done
-        history = PendingHistory(root, config.history_depth, config.exclude)
+        history = PendingHistory(root, config.history_depth, config.exclude, cache)
     listed = _excluded_paths(root, config)
     return analyse(
         inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,

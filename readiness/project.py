@@ -5,6 +5,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readiness.catalog import Catalog
 from readiness.config import Config
@@ -19,6 +20,9 @@ from readiness.facts.textfacts import TextFacts
 from readiness.facts.secrets import SecretScan
 from readiness.facts.secrets_history import SecretHistory
 from readiness.facts.promptflow import PromptModel, build_prompt_model
+
+if TYPE_CHECKING:
+    from readiness.cache import ResultCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,7 @@ class Project:
 def build_project(
     files: dict[str, FileFacts], paths: list[str], pins: dict[str, Pin], config: Config, catalog: Catalog,
     texts: dict[str, TextFacts] | None = None, root: Path | None = None, listed: list[str] | None = None,
-    partial: bool = False, history_rev: str = "HEAD",
+    partial: bool = False, history_rev: str = "HEAD", cache: ResultCache | None = None,
 ) -> Project:
     """Link per-file facts into the project model.
 
@@ -56,7 +60,7 @@ def build_project(
     evidence of delivery signals (a `tests/` folder excluded from the scan still exists).
     """
     with ThreadPoolExecutor(1) as background:  # git works out the history while this thread links the facts
-        reading = background.submit(build_history, root, paths, max_commits=config.history_depth, rev=history_rev)
+        reading = background.submit(build_history, root, paths, max_commits=config.history_depth, rev=history_rev, cache=cache)
         model_calls = build_model_calls(files, catalog, pins, config)
         sites = tuple(model_calls.sites)
         table = load_signal_table()

@@ -26,6 +26,7 @@ from readiness.model import Diagnostic, Location
 LOG = logging.getLogger(__name__)
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 COMMIT_MARK = "\x00commit "
+INCOMPLETE = "git history could only be read for"
 MAX_ADDED_CHARS = 2 * 1024 * 1024  # per file and commit: beyond this an added blob is data, not code
 
 
@@ -179,7 +180,7 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
         LOG.debug("git log failed for %s", root, exc_info=True)
         notes.append(Diagnostic(
             "history", Location(""),
-            f"git history could only be read for {max(collector.commits - 1, 0)} commits ({_git_error(exc)}); "
+            f"{INCOMPLETE} {max(collector.commits - 1, 0)} commits ({_git_error(exc)}); "
             "older commits were not scanned for secrets",
         ))
         return collector.result(notes)
@@ -206,11 +207,17 @@ class PendingHistory:
     else, or if the helper fails, the history is read here, when asked for.
     """
 
-    def __init__(self, root: Path, depth: int, exclude: tuple[str, ...] = ()) -> None:
+    def __init__(self, root: Path, depth: int, exclude: tuple[str, ...] = (), cache: Any = None) -> None:
         self.args = (root, depth, exclude)
         self._done: SecretHistory | None = None
         self._conn: Any = None
         self._proc: Any = None
+        self._cache = cache
+        self._key = _key(root, depth, exclude) if cache is not None else None
+        if self._key is not None:
+            self._done = cache.load(self._key, SecretHistory)
+            if self._done is not None:
+                return
         if not (sys.platform.startswith("linux") and threading.active_count() == 1):
             return
         try:
@@ -239,7 +246,29 @@ class PendingHistory:
         if not isinstance(history, SecretHistory):
             history = scan_secret_history(*self.args)
         self._done = history
+        if self._key is not None and not any(d.message.startswith(INCOMPLETE) for d in history.diagnostics):
+            self._cache.store(self._key, history)  # a read that failed may succeed next time
         return history
+
+
+def _key(root: Path, depth: int, exclude: tuple[str, ...]) -> str | None:
+    """What the history scan at HEAD depends on (see `history.commit_key`), or None outside git."""
+    try:
+        import git  # gitpython
+
+        from readiness.facts.history import commit_key
+
+        repo = git.Repo(root, search_parent_directories=True)
+        try:
+            if repo.bare or repo.working_tree_dir is None:
+                return None
+            at = commit_key(repo, "HEAD")
+        finally:
+            repo.close()
+    except Exception as exc:  # noqa: BLE001 - not a repository, or git is missing: nothing is cached
+        LOG.debug("no cache key for the secret history of %s: %s", root, exc)
+        return None
+    return f"secret-history|{at}|{root.resolve()}|{depth}|{sorted(exclude)}|{MAX_ADDED_CHARS}" if at else None
 
 
 def _scan_into(conn: Any, root: Path, depth: int, exclude: tuple[str, ...]) -> None:
