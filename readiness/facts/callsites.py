@@ -488,11 +488,13 @@ class Resolver:
         settings are unknown, so rules judge only the call's own arguments.
         """
         parts = call.target.split(".")
-        imported = {target.split(".")[0] for target in facts.imports.values()}
         for cut in range(1, len(parts) - 1):
             root, chain = ".".join(parts[:cut]), ".".join(parts[cut:])
             if root.split(".")[0] in self.by_module_heads or root.split(".")[0] in facts.imports:
                 continue
+            if chain not in self._distinctive:
+                continue
+            imported = {target.split(".")[0] for target in facts.imports.values()}
             entry = next(
                 (e for e in self._distinctive.get(chain, ()) if e.constructors[0].split(".")[0] in imported
                  and any(arg in call.args for arg in e.model_args if not arg.startswith("#"))),

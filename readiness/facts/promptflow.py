@@ -142,8 +142,11 @@ class Linker:
         return linked
 
     def site_of(self, facts: FileFacts, call: CallFlow) -> CallSite | None:
-        loc = location(facts, call.line, call.col)
-        return self.sites.get((loc.path, loc.cell, loc.line, loc.col))
+        line = call.line  # what `location` gives, without building it
+        if facts.cell_lines and 0 < line <= len(facts.cell_lines):
+            cell, cell_line = facts.cell_lines[line - 1]
+            return self.sites.get((facts.path, cell, cell_line, call.col))
+        return self.sites.get((facts.path, None, line, call.col))
 
     def param_of(self, key: FunctionKey, arg: str) -> str | None:
         params = self.signatures.get(key, ())
