@@ -22,9 +22,10 @@ import time
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from readiness import __version__
+from readiness.heap import keep
 from readiness.serial import SerialError, decode, encode
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 LOG = logging.getLogger(__name__)
 
 #: Bumped when the layout of entries changes.
-FORMAT = 1
+FORMAT = 2
 #: Config fields that only the project, rule, suppression or report stages read.
 STAGE_NEUTRAL_CONFIG = frozenset({
     "select", "ignore", "fail_on", "per_file_ignores", "exclude", "max_file_bytes", "source",
@@ -167,7 +168,8 @@ class ResultCache:
         if payload is None:
             return None
         try:
-            result = decode(FileResult, json.loads(payload))
+            with keep():
+                result = decode(FileResult, json.loads(payload))
         except (SerialError, TypeError, ValueError, KeyError, RecursionError) as exc:
             LOG.debug("ignoring corrupt cache entry %s: %s", key, exc)
             return None
@@ -217,6 +219,50 @@ class ResultCache:
                     pass
             self._packs = []
         self._packs.append(written)
+
+    #: Values kept by `store` (one file each; the oldest beyond this many are deleted).
+    MAX_VALUES = 8
+
+    def _value_path(self, name: str) -> str:
+        digest = hashlib.sha256(f"{name}\0{self.salt}".encode("utf-8", "surrogateescape")).hexdigest()
+        return os.path.join(self.folder, f"value-{digest[:32]}.json")
+
+    def load(self, name: str, cls: Any) -> Any:
+        """A value kept by `store` under `name` (a string naming everything it depends on), or None."""
+        try:
+            with open(self._value_path(name), "rb") as fh:
+                payload = fh.read()
+            with keep():
+                return decode(cls, json.loads(payload))
+        except (OSError, SerialError, TypeError, ValueError, KeyError, RecursionError) as exc:
+            LOG.debug("no stored value %s: %s", name, exc)
+            return None
+
+    def store(self, name: str, value: Any) -> None:
+        """Keep a project-level value (git history read at one commit) for later scans."""
+        try:
+            payload = json.dumps(encode(value), separators=(",", ":"), allow_nan=True)
+            os.makedirs(self.folder, exist_ok=True)
+            self._tag()
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(payload)
+                os.replace(tmp, self._value_path(name))
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+            kept = sorted(
+                (entry for entry in os.scandir(self.folder) if entry.name.startswith("value-")),
+                key=lambda entry: entry.stat().st_mtime_ns, reverse=True,
+            )
+            for entry in kept[self.MAX_VALUES:]:
+                os.unlink(entry.path)
+        except (OSError, TypeError, ValueError) as exc:
+            LOG.debug("cannot store %s in %s: %s", name, self.folder, exc)
 
     def _tag(self) -> None:
         tag = os.path.join(self.root, "CACHEDIR.TAG")

@@ -18,8 +18,9 @@ from readiness.facts.light import light_facts
 from readiness.facts.model import FileFacts
 from readiness.facts.textfacts import TextFacts, read_text_facts
 from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
-from readiness.facts.secrets_history import SecretHistory, scan_secret_history
+from readiness.facts.secrets_history import PendingHistory, SecretHistory
 from readiness.fingerprint import fingerprint_findings
+from readiness.heap import frozen
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.parse import ParseFailure, parse_file
 from readiness.prescreen import mark_light
@@ -113,7 +114,7 @@ def analyse(
     root: str = ".",
     diagnostics: list[Diagnostic] | None = None,
     rules: list[type[Rule]] | None = None,
-    secret_history: SecretHistory | None = None,
+    secret_history: SecretHistory | PendingHistory | None = None,
     paths: list[str] | None = None,
     repo_root: Path | None = None,
     listed_paths: list[str] | None = None,
@@ -136,12 +137,16 @@ def analyse(
     results = run_file_stage(
         inputs, partial(analyse_file, catalog=catalog), jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout
     )
+    if isinstance(secret_history, PendingHistory):
+        secret_history = secret_history.result()
+        diagnostics = [*(diagnostics or []), *secret_history.diagnostics]
     return analyse_results(
         results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history,
-        repo_root=repo_root, listed_paths=listed_paths,
+        repo_root=repo_root, listed_paths=listed_paths, cache=cache,
     )
 
 
+@frozen()  # the per-file results live to the end: collections need not traverse them
 def analyse_results(
     results: list[FileResult],
     config: Config,
@@ -153,6 +158,7 @@ def analyse_results(
     repo_root: Path | None = None,
     listed_paths: list[str] | None = None,
     history_rev: str = "HEAD",
+    cache: ResultCache | None = None,
 ) -> RunResult:
     """The project stage over per-file results: link, run rules, suppress, score.
 
@@ -170,7 +176,7 @@ def analyse_results(
     partial = paths is not None and bool(set(paths) - {r.path for r in results})
     project = build_project(
         files, paths if paths is not None else [r.path for r in results], pins, config, catalog, texts, repo_root, listed_paths,
-        partial=partial, history_rev=history_rev,
+        partial=partial, history_rev=history_rev, cache=cache,
     )
     project = dataclasses.replace(
         project,
@@ -213,8 +219,8 @@ def scan(
             inputs.append((source, raw))
     history = None
     if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
-        history = scan_secret_history(root, config.history_depth, config.exclude)
-        diagnostics.extend(history.diagnostics)
+        # read while the per-file stage runs; its diagnostics join the others when it is done
+        history = PendingHistory(root, config.history_depth, config.exclude, cache)
     listed = _excluded_paths(root, config)
     return analyse(
         inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readiness.catalog import Catalog
 from readiness.config import Config
@@ -18,6 +20,9 @@ from readiness.facts.textfacts import TextFacts
 from readiness.facts.secrets import SecretScan
 from readiness.facts.secrets_history import SecretHistory
 from readiness.facts.promptflow import PromptModel, build_prompt_model
+
+if TYPE_CHECKING:
+    from readiness.cache import ResultCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,21 +52,24 @@ class Project:
 def build_project(
     files: dict[str, FileFacts], paths: list[str], pins: dict[str, Pin], config: Config, catalog: Catalog,
     texts: dict[str, TextFacts] | None = None, root: Path | None = None, listed: list[str] | None = None,
-    partial: bool = False, history_rev: str = "HEAD",
+    partial: bool = False, history_rev: str = "HEAD", cache: ResultCache | None = None,
 ) -> Project:
     """Link per-file facts into the project model.
 
     `listed` are files of the repo left out of the scan by `exclude`: they still count as
     evidence of delivery signals (a `tests/` folder excluded from the scan still exists).
     """
-    model_calls = build_model_calls(files, catalog, pins, config)
-    sites = tuple(model_calls.sites)
-    table = load_signal_table()
-    graph = build_import_graph(files, table.roles, Counter(site.location.path for site in sites))
-    signals = find_signals(sorted(set(paths) | set(listed or ())), files, table)
-    history = build_history(root, paths, max_commits=config.history_depth, rev=history_rev)
+    with ThreadPoolExecutor(1) as background:  # git works out the history while this thread links the facts
+        reading = background.submit(build_history, root, paths, max_commits=config.history_depth, rev=history_rev, cache=cache)
+        model_calls = build_model_calls(files, catalog, pins, config)
+        sites = tuple(model_calls.sites)
+        table = load_signal_table()
+        graph = build_import_graph(files, table.roles, Counter(site.location.path for site in sites))
+        signals = find_signals(sorted(set(paths) | set(listed or ())), files, table)
+        prompts = build_prompt_model(files, sites)
+        history = reading.result()
     return Project(
         files, tuple(sorted(paths)), sites, pins, config, catalog,
-        model_calls=model_calls, prompts=build_prompt_model(files, sites),
+        model_calls=model_calls, prompts=prompts,
         graph=graph, signals=signals, texts=dict(texts or {}), history=history, partial=partial,
     )

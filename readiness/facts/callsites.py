@@ -151,14 +151,30 @@ class Resolver:
             self.bindings[path] = index
             self.classes[path] = {fn.qualname.rsplit(".", 1)[0] for fn in facts.functions if "." in fn.qualname}
         self.by_module_heads = {m.split(".")[0] for m in self.by_module if m}
+        # Answers already worked out: every question below depends only on its arguments and on
+        # the files (and `callers`, which resets them), and one project asks most of them many times.
+        self._bindings: dict[tuple[str, str, str], tuple[str, list[Binding]] | None] = {}
+        self._internals: dict[str, tuple[FileFacts, str] | None] = {}
+        self._clients: dict[tuple[str, str, str, int, int], Client | None] = {}
+        self._functions: dict[tuple[str, str, str, str, int], tuple[str, str] | None] = {}
+        self._instances: dict[tuple[str, str, str, int], tuple[str, str] | None] = {}
         #: Calls of each repo function, filled in by the call graph before call sites are resolved.
-        self.callers: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+        self.callers = {}
         self._distinctive: dict[str, list[ApiEntry]] = {}
         for entry in catalog.entries:
             if entry.kind == "client" and not entry.http and not entry.wraps_args and entry.constructors:
                 for method in entry.methods:
                     if method.count(".") >= 1 and not method.startswith(("as_", "start_chat", "chats.")):
                         self._distinctive.setdefault(method, []).append(entry)
+
+    @property
+    def callers(self) -> dict[tuple[str, str], list[tuple[str, Any]]]:
+        return self._callers
+
+    @callers.setter
+    def callers(self, value: dict[tuple[str, str], list[tuple[str, Any]]]) -> None:
+        self._callers = value
+        self._clients.clear()  # parameters resolve through the callers
 
     def _scopes(self, scope: str, name: str) -> list[str]:
         if name.startswith("self."):
@@ -170,20 +186,35 @@ class Resolver:
 
     def _internal(self, qualified: str) -> tuple[FileFacts, str] | None:
         """Split `pkg.mod.name` into the repo module that defines it and the name inside."""
+        try:
+            return self._internals[qualified]
+        except KeyError:
+            pass
+        found = None
         parts = qualified.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             facts = self.by_module.get(".".join(parts[:cut]))
             if facts is not None:
-                return facts, ".".join(parts[cut:])
-        return None
+                found = facts, ".".join(parts[cut:])
+                break
+        self._internals[qualified] = found
+        return found
 
     def binding(self, facts: FileFacts, scope: str, name: str) -> tuple[str, list[Binding]] | None:
+        key = (facts.path, scope, name)
+        try:
+            return self._bindings[key]
+        except KeyError:
+            pass
+        result = None
         index = self.bindings.get(facts.path, {})
         for candidate in self._scopes(scope, name):
             found = index.get((candidate, name))
             if found:
-                return candidate, found
-        return None
+                result = candidate, found
+                break
+        self._bindings[key] = result
+        return result
 
     def client_of(self, facts: FileFacts, scope: str, name: str, depth: int = 0, line: int = 0) -> Client | None:
         """The client a name holds in `scope` of `facts`, if it can be known statically.
@@ -193,6 +224,16 @@ class Resolver:
         """
         if depth > MAX_DEPTH:
             return None
+        key = (facts.path, scope, name, depth, line)
+        try:
+            return self._clients[key]
+        except KeyError:
+            pass
+        client = self._client_of(facts, scope, name, depth, line)
+        self._clients[key] = client
+        return client
+
+    def _client_of(self, facts: FileFacts, scope: str, name: str, depth: int, line: int) -> Client | None:
         found = self.binding(facts, scope, name)
         if found:
             candidate, bindings = found
@@ -447,11 +488,13 @@ class Resolver:
         settings are unknown, so rules judge only the call's own arguments.
         """
         parts = call.target.split(".")
-        imported = {target.split(".")[0] for target in facts.imports.values()}
         for cut in range(1, len(parts) - 1):
             root, chain = ".".join(parts[:cut]), ".".join(parts[cut:])
             if root.split(".")[0] in self.by_module_heads or root.split(".")[0] in facts.imports:
                 continue
+            if chain not in self._distinctive:
+                continue
+            imported = {target.split(".")[0] for target in facts.imports.values()}
             entry = next(
                 (e for e in self._distinctive.get(chain, ()) if e.constructors[0].split(".")[0] in imported
                  and any(arg in call.args for arg in e.model_args if not arg.startswith("#"))),
@@ -471,6 +514,16 @@ class Resolver:
         """The repo function a call reaches: (path, qualname), or None for anything else."""
         if depth > 4:
             return None
+        key = (facts.path, scope, target, ctor, depth)
+        try:
+            return self._functions[key]
+        except KeyError:
+            pass
+        found = self._function_of(facts, scope, target, ctor, depth)
+        self._functions[key] = found
+        return found
+
+    def _function_of(self, facts: FileFacts, scope: str, target: str, ctor: str, depth: int) -> tuple[str, str] | None:
         if ctor:
             cls = self.function_of(facts, scope, ctor, "", depth + 1)
             if cls is not None and cls[1] in self.classes.get(cls[0], ()):
@@ -510,6 +563,16 @@ class Resolver:
         """The repo class whose instance a name holds: `agent = Agent(...)`, `self.svc = Service()`."""
         if depth > 4:
             return None
+        key = (facts.path, scope, name, depth)
+        try:
+            return self._instances[key]
+        except KeyError:
+            pass
+        found = self._instance_of(facts, scope, name, depth)
+        self._instances[key] = found
+        return found
+
+    def _instance_of(self, facts: FileFacts, scope: str, name: str, depth: int) -> tuple[str, str] | None:
         found = self.binding(facts, scope, name)
         if found:
             for binding in reversed(found[1]):

@@ -6,6 +6,7 @@ clone give `History.unavailable(reason)`: the signals are unknown, never zero.
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import os
@@ -143,7 +144,40 @@ def _parse_log(text: str, prefix: str, name_only: bool = False) -> list[_Commit]
     return commits
 
 
-def _read_log(root: Path, max_commits: int, rev: str) -> tuple[list[_Commit], bool, bool] | str:
+@dataclass(frozen=True)
+class _Log:
+    """What `_read_log` read at one commit, as kept in the cache."""
+
+    commits: tuple[_Commit, ...]
+    truncated: bool
+
+
+def commit_key(repo: Any, rev: str) -> str | None:
+    """Names everything a log of `rev` depends on: the commit (its history cannot change), and
+    what changes how git shows it (config, mailmap, replace refs, grafts, shallow boundary,
+    GIT_* variables). None when `rev` is not a commit or git fails."""
+    try:
+        commit = repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}").strip()
+        digest = hashlib.sha256()
+        for part in (
+            repo.git.config("--list", with_exceptions=False),
+            repo.git.for_each_ref("refs/replace/", with_exceptions=False),
+            repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("GIT_"))),
+        ):
+            digest.update(str(part).encode("utf-8", "surrogateescape") + b"\0")
+        git_dir = Path(getattr(repo, "common_dir", None) or repo.git_dir)
+        for extra in (Path(repo.working_tree_dir) / ".mailmap", git_dir / "info" / "grafts", git_dir / "shallow"):
+            try:
+                digest.update(extra.read_bytes() + b"\0")
+            except OSError:
+                digest.update(b"-\0")
+    except Exception as exc:  # noqa: BLE001 - no key: the log is read, not cached
+        LOG.debug("no cache key for the history of %s: %s", rev, exc)
+        return None
+    return f"{commit}|{digest.hexdigest()}" if commit else None
+
+
+def _read_log(root: Path, max_commits: int, rev: str, cache: Any = None) -> tuple[list[_Commit], bool, bool] | str:
     try:
         import git
     except Exception:  # noqa: BLE001 - gitpython raises ImportError subclasses when git is absent
@@ -161,6 +195,11 @@ def _read_log(root: Path, max_commits: int, rev: str) -> tuple[list[_Commit], bo
         rel = os.path.relpath(root.resolve(), top).replace(os.sep, "/")
         args = ["--no-merges", "--no-renames", f"--max-count={max_commits + 1}", "--format=%x1e%H%x1f%aN%x1f%aE%x1f%ct"]
         name_only = False
+        at = commit_key(repo, rev) if cache is not None else None
+        key = f"history-log|{at}|{rel}|{max_commits}" if at is not None else None
+        stored = cache.load(key, _Log) if key is not None else None
+        if stored is not None:
+            return list(stored.commits), stored.truncated, True
         try:
             text = repo.git.log(*args, "--numstat", rev, "--", rel)
         except git.GitCommandError:
@@ -177,6 +216,8 @@ def _read_log(root: Path, max_commits: int, rev: str) -> tuple[list[_Commit], bo
         if repo is not None:
             repo.close()
     commits = _parse_log(text, "" if rel == "." else rel + "/", name_only)
+    if key is not None and not name_only:  # without line counts, a later read may do better
+        cache.store(key, _Log(tuple(commits[:max_commits]), len(commits) > max_commits))
     return commits[:max_commits], len(commits) > max_commits, not name_only
 
 
@@ -199,14 +240,17 @@ def _co_changes(commits: list[_Commit], counts: Counter[str], wanted: set[str]) 
 
 def build_history(
     root: Path | None, paths: Iterable[str], window_days: int = WINDOW_DAYS, max_commits: int = MAX_COMMITS,
-    rev: str = "HEAD",
+    rev: str = "HEAD", cache: Any = None,
 ) -> History:
-    """History signals for the files of the scan (`paths`, relative to `root`), up to commit `rev`."""
+    """History signals for the files of the scan (`paths`, relative to `root`), up to commit `rev`.
+
+    With `cache` (a `ResultCache`), the log read at a commit is kept for the next scan.
+    """
     if root is None:
         return History.unavailable("no repository on disk")
     if max_commits <= 0:
         return History.unavailable("history is turned off (history-depth = 0)")
-    read = _read_log(root, max_commits, rev)
+    read = _read_log(root, max_commits, rev, cache)
     if isinstance(read, str):
         return History.unavailable(read)
     commits, truncated, line_counts = read

@@ -9,6 +9,7 @@ are *model-backed*.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from readiness.facts.callsites import CallSite
 from readiness.facts.flowmodel import Arg, CallFlow, Flow, RolePart, Text
@@ -89,11 +90,22 @@ class Linker:
         self.model_backed: set[FunctionKey] = {(s.location.path, s.scope) for s in sites}
         self.handler_params: dict[FunctionKey, dict[str, str]] = {}
         self.param_roles: dict[FunctionKey, dict[str, set[str]]] = {}
+        self._functions: dict[tuple[str, str], FunctionKey | None] = {}
 
     def function(self, facts: FileFacts, target: str) -> FunctionKey | None:
         """The repo function a call target names, if any."""
         if not target:
             return None
+        key = (facts.path, target)
+        try:
+            return self._functions[key]
+        except KeyError:
+            pass
+        found = self._function(facts, target)
+        self._functions[key] = found
+        return found
+
+    def _function(self, facts: FileFacts, target: str) -> FunctionKey | None:
         found = self._known(facts.path, target)
         if found is not None:
             return found
@@ -117,9 +129,24 @@ class Linker:
             return path, f"{name}.__init__"
         return None
 
+    @cached_property
+    def linked_calls(self) -> list[tuple[FileFacts, CallFlow, FunctionKey]]:
+        """Every call of the prompt facts that names a repo function, with it (the passes below
+        go over these calls up to `MAX_ROUNDS` times)."""
+        linked = []
+        for facts in self.files.values():
+            for call in facts.prompts.calls:
+                callee = self.function(facts, call.target)
+                if callee is not None:
+                    linked.append((facts, call, callee))
+        return linked
+
     def site_of(self, facts: FileFacts, call: CallFlow) -> CallSite | None:
-        loc = location(facts, call.line, call.col)
-        return self.sites.get((loc.path, loc.cell, loc.line, loc.col))
+        line = call.line  # what `location` gives, without building it
+        if facts.cell_lines and 0 < line <= len(facts.cell_lines):
+            cell, cell_line = facts.cell_lines[line - 1]
+            return self.sites.get((facts.path, cell, cell_line, call.col))
+        return self.sites.get((facts.path, None, line, call.col))
 
     def param_of(self, key: FunctionKey, arg: str) -> str | None:
         params = self.signatures.get(key, ())
@@ -145,21 +172,17 @@ class Linker:
         }
         for _ in range(MAX_ROUNDS):
             changed = False
-            for facts in self.files.values():
-                for call in facts.prompts.calls:
-                    callee = self.function(facts, call.target)
-                    if callee is None:
+            for facts, call, callee in self.linked_calls:
+                mine = found.get((facts.path, call.scope), {})
+                for arg in call.args:
+                    sources = set(arg.flow.sources) | {s for p in arg.flow.params for s in mine.get(p, ())}
+                    param = self.param_of(callee, arg.key)
+                    if not sources or param is None:
                         continue
-                    mine = found.get((facts.path, call.scope), {})
-                    for arg in call.args:
-                        sources = set(arg.flow.sources) | {s for p in arg.flow.params for s in mine.get(p, ())}
-                        param = self.param_of(callee, arg.key)
-                        if not sources or param is None:
-                            continue
-                        theirs = found.setdefault(callee, {}).setdefault(param, set())
-                        if not sources <= theirs:
-                            theirs |= sources
-                            changed = True
+                    theirs = found.setdefault(callee, {}).setdefault(param, set())
+                    if not sources <= theirs:
+                        theirs |= sources
+                        changed = True
             if not changed:
                 break
         return {k: {p: frozenset(s) for p, s in v.items()} for k, v in found.items()}
@@ -172,10 +195,7 @@ class Linker:
                     key = self.function(facts, callee)
                     if key is not None:
                         edges.append(((facts.path, fn.qualname), key))
-            for call in facts.prompts.calls:
-                key = self.function(facts, call.target)
-                if key is not None:
-                    edges.append(((facts.path, call.scope), key))
+        edges += [((facts.path, call.scope), key) for facts, call, key in self.linked_calls]
         for _ in range(MAX_ROUNDS):
             added = {caller for caller, callee in edges if callee in self.model_backed and caller not in self.model_backed}
             if not added:
@@ -215,21 +235,19 @@ class Linker:
                             roles.setdefault((facts.path, call.scope), {}).setdefault(name, set()).add(role)
         for _ in range(MAX_ROUNDS):
             changed = self._link_init_attrs()
-            for facts in self.files.values():
-                for call in facts.prompts.calls:
-                    callee = self.function(facts, call.target)
-                    if callee is None or callee not in roles:
+            for facts, call, callee in self.linked_calls:
+                if callee not in roles:
+                    continue
+                for arg in call.args:
+                    param = self.param_of(callee, arg.key)
+                    reached = roles[callee].get(param or "", set())
+                    if not reached or arg.flow.derived:
                         continue
-                    for arg in call.args:
-                        param = self.param_of(callee, arg.key)
-                        reached = roles[callee].get(param or "", set())
-                        if not reached or arg.flow.derived:
-                            continue
-                        for own in arg.flow.params:
-                            mine = roles.setdefault((facts.path, call.scope), {}).setdefault(own, set())
-                            if not reached <= mine:
-                                mine |= reached
-                                changed = True
+                    for own in arg.flow.params:
+                        mine = roles.setdefault((facts.path, call.scope), {}).setdefault(own, set())
+                        if not reached <= mine:
+                            mine |= reached
+                            changed = True
             if not changed:
                 break
 

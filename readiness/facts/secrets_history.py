@@ -11,7 +11,10 @@ diagnostic, never an error.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -23,6 +26,7 @@ from readiness.model import Diagnostic, Location
 LOG = logging.getLogger(__name__)
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 COMMIT_MARK = "\x00commit "
+INCOMPLETE = "git history could only be read for"
 MAX_ADDED_CHARS = 2 * 1024 * 1024  # per file and commit: beyond this an added blob is data, not code
 
 
@@ -176,7 +180,7 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
         LOG.debug("git log failed for %s", root, exc_info=True)
         notes.append(Diagnostic(
             "history", Location(""),
-            f"git history could only be read for {max(collector.commits - 1, 0)} commits ({_git_error(exc)}); "
+            f"{INCOMPLETE} {max(collector.commits - 1, 0)} commits ({_git_error(exc)}); "
             "older commits were not scanned for secrets",
         ))
         return collector.result(notes)
@@ -192,3 +196,89 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
             f"history has {total} commits; the latest {depth} were scanned for secrets (raise --history-depth to read more)",
         ))
     return collector.result(notes)
+
+
+class PendingHistory:
+    """A history scan running in a helper process while the scan goes on (`result()` waits for it).
+
+    Reading 1,000 commits' diffs takes seconds, mostly in git; the per-file stage does not need
+    them, so both run at once. The helper is forked before the per-file stage starts its workers,
+    while this process has one thread (the same condition `filestage` forks under); anywhere
+    else, or if the helper fails, the history is read here, when asked for.
+    """
+
+    def __init__(self, root: Path, depth: int, exclude: tuple[str, ...] = (), cache: Any = None) -> None:
+        self.args = (root, depth, exclude)
+        self._done: SecretHistory | None = None
+        self._conn: Any = None
+        self._proc: Any = None
+        self._cache = cache
+        self._key = _key(root, depth, exclude) if cache is not None else None
+        if self._key is not None:
+            self._done = cache.load(self._key, SecretHistory)
+            if self._done is not None:
+                return
+        if not (sys.platform.startswith("linux") and threading.active_count() == 1):
+            return
+        try:
+            ctx = multiprocessing.get_context("fork")
+            receiver, sender = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_scan_into, args=(sender, *self.args), daemon=True)
+            proc.start()
+        except (OSError, ValueError) as exc:
+            LOG.debug("cannot start the history helper: %s", exc)
+            return
+        sender.close()
+        self._conn, self._proc = receiver, proc
+
+    def result(self) -> SecretHistory:
+        if self._done is not None:
+            return self._done
+        history = None
+        if self._conn is not None:
+            try:
+                history = self._conn.recv()
+            except (EOFError, OSError, ValueError) as exc:
+                LOG.debug("the history helper failed: %s", exc)
+            finally:
+                self._conn.close()
+                self._proc.join()
+        if not isinstance(history, SecretHistory):
+            history = scan_secret_history(*self.args)
+        self._done = history
+        if self._key is not None and not any(d.message.startswith(INCOMPLETE) for d in history.diagnostics):
+            self._cache.store(self._key, history)  # a read that failed may succeed next time
+        return history
+
+
+def _key(root: Path, depth: int, exclude: tuple[str, ...]) -> str | None:
+    """What the history scan at HEAD depends on (see `history.commit_key`), or None outside git."""
+    try:
+        import git  # gitpython
+
+        from readiness.facts.history import commit_key
+
+        repo = git.Repo(root, search_parent_directories=True)
+        try:
+            if repo.bare or repo.working_tree_dir is None:
+                return None
+            at = commit_key(repo, "HEAD")
+        finally:
+            repo.close()
+    except Exception as exc:  # noqa: BLE001 - not a repository, or git is missing: nothing is cached
+        LOG.debug("no cache key for the secret history of %s: %s", root, exc)
+        return None
+    return f"secret-history|{at}|{root.resolve()}|{depth}|{sorted(exclude)}|{MAX_ADDED_CHARS}" if at else None
+
+
+def _scan_into(conn: Any, root: Path, depth: int, exclude: tuple[str, ...]) -> None:
+    try:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    except (ImportError, ValueError, OSError):
+        pass
+    try:
+        conn.send(scan_secret_history(root, depth, exclude))
+    finally:
+        conn.close()

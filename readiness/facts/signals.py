@@ -148,12 +148,55 @@ def _call_matches(name: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
-def _code_evidence(spec: SignalSpec, files: dict[str, FileFacts], modules: dict[str, list[str]]) -> Evidence | None:
+def _module_heads(name: str) -> list[str]:
+    """The names `module_matches` tries for `name`, in its order."""
+    heads, head = [], ""
+    for part in name.split("."):
+        head = f"{head}.{part}" if head else part
+        heads.append(head)
+    return heads
+
+
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """What one file offers the signal table, to skip files that cannot match a spec."""
+
+    heads: frozenset[str]  # module heads of its imports
+    calls: frozenset[str]
+    call_heads: frozenset[str]  # `a`, `a.b` of a call `a.b.c`: what a `prefix.` pattern can match
+    decorators: frozenset[str]
+    settings: frozenset[str]
+
+    @classmethod
+    def of(cls, facts: FileFacts, modules: list[str]) -> _Summary:
+        calls = {call for fn in facts.functions for call in fn.calls}
+        return cls(
+            frozenset(h for module in modules for h in _module_heads(module)),
+            frozenset(calls),
+            frozenset(call[:i] for call in calls for i, char in enumerate(call) if char == "."),
+            frozenset(d for fn in facts.functions for d in fn.decorators),
+            frozenset(facts.module_settings),
+        )
+
+    def may_match(self, spec: SignalSpec, known: frozenset[str]) -> bool:
+        return bool(
+            (spec.imports and not known.isdisjoint(self.heads))
+            or (spec.settings and not self.settings.isdisjoint(spec.settings))
+            or (spec.decorators and not self.decorators.isdisjoint(spec.decorators))
+            or any(p[:-1] in self.call_heads if p.endswith(".") else p in self.calls for p in spec.calls)
+        )
+
+
+def _code_evidence(
+    spec: SignalSpec, files: dict[str, FileFacts], modules: dict[str, list[str]], summaries: dict[str, _Summary] | None = None,
+) -> Evidence | None:
     known = frozenset(spec.imports)
     for path in sorted(files):
         facts = files[path]
         if spec.code_only and is_test_path(path):
             continue
+        if summaries is not None and not summaries[path].may_match(spec, known):
+            continue  # nothing in this file can match: the walk below would find nothing
         if spec.imports:
             for module in modules[path]:
                 if module_matches(module, known):
@@ -176,6 +219,7 @@ def find_signals(paths: Iterable[str], files: dict[str, FileFacts], table: Signa
     table = table or load_signal_table()
     ordered = sorted(paths)
     modules = {path: imported_modules(facts) for path, facts in files.items()}
+    summaries = {path: _Summary.of(facts, modules[path]) for path, facts in files.items()}
     found: list[Evidence] = []
     for spec in table.specs:
         if spec.paths:
@@ -183,7 +227,7 @@ def find_signals(paths: Iterable[str], files: dict[str, FileFacts], table: Signa
             if hit is not None:
                 found.append(Evidence(spec.id, spec.category, spec.label, hit, "path"))
         if spec.imports or spec.calls or spec.decorators or spec.settings:
-            evidence = _code_evidence(spec, files, modules)
+            evidence = _code_evidence(spec, files, modules, summaries)
             if evidence is not None:
                 found.append(evidence)
     return Signals(tuple(found))
