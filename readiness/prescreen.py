@@ -2,14 +2,16 @@
 
 The model-aware facts (call sites, bindings, prompt flow, web surface) matter only in code
 connected to a model SDK or a web framework. A file is *connected* when it imports one (a
-seed), when it imports a connected module of the repo (its callers reach the gateway), or
-when a connected module imports it (it holds the prompts, settings or helpers the gateway
-uses), or when it logs something named like a prompt or a credential (only the full pass
-follows a logged value). Every other Python file gets the light pass (`facts/light.py`): the same project-level
-facts from `ast`, without libcst. Notebooks always get the full pass.
+seed), when it imports a connected module of the repo (its callers reach the gateway), when
+a connected module imports it (it holds the prompts, settings or helpers the gateway uses),
+or when it logs something named like a prompt or a credential (only the full pass follows a
+logged value). Every other Python file gets the light pass (`facts/light.py`): the same
+project-level facts from `ast`, without libcst. Notebooks always get the full pass.
 
-Imports are read by pattern, not parsed, so this costs a regex pass over the text. Patterns
-overshoot (an `import x` line inside a docstring counts), which only makes a file connected.
+A raw HTTP call to a model endpoint needs `requests`, `httpx` or `aiohttp` (seeds); a module
+holding only the URL is imported by it (one step). Imports are read by pattern, not parsed:
+the regex runs only at lines holding the word `import`. Patterns overshoot (an `import x`
+line inside a docstring counts), which only makes a file connected.
 """
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from readiness.discover import SourceFile, classify
 from readiness.facts.extract import module_name
 from readiness.parse import notebook_code
 
-_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
-_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n]*)", re.M)
+#: An import statement from the start of its line: `from <module> import <names>` or `import <names>`.
+_STATEMENT = re.compile(rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))")
+_IMPORT_WORD = re.compile(rb"import")
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
 #: A log call whose arguments name a prompt, a user message or a credential (OBS005 reads its flow).
 _SENSITIVE_LOG = re.compile(
@@ -44,17 +47,20 @@ def imported_modules(path: str, raw: bytes) -> set[str]:
     """Module names a file may import from (`from a.b import c`: a.b and a.b.c), read by pattern."""
     if classify(path) == "notebook":
         try:
-            text = notebook_code(raw)[0]
+            raw = notebook_code(raw)[0].encode("utf-8", "surrogatepass")
         except (ValueError, UnicodeDecodeError):
             return set()
-    elif classify(path) == "python":
-        text = raw.decode("utf-8", errors="replace")
-    else:
+    elif classify(path) != "python":
         return set()
     own, is_package = module_name(path)
     names: set[str] = set()
-    for match in _FROM.finditer(text):
-        module = match.group(1)
+    for found in _statements(raw):
+        if found[2] is not None:
+            for name in _NAME.findall(found[2].split("#")[0]):
+                if name != "as":
+                    names.add(name)
+            continue
+        module, imported = found[0] or "", found[1] or ""
         level = len(module) - len(module.lstrip("."))
         module = module.lstrip(".")
         if level:
@@ -63,14 +69,26 @@ def imported_modules(path: str, raw: bytes) -> set[str]:
             module = ".".join(parts[: max(keep, 0)] + ([module] if module else []))
         if module:
             names.add(module)
-        for name in _NAME.findall(match.group(2).split("#")[0]):
+        for name in _NAME.findall(imported.split("#")[0]):
             if name != "as":
                 names.add(f"{module}.{name}" if module else name)
-    for match in _IMPORT.finditer(text):
-        for name in _NAME.findall(match.group(1).split("#")[0]):
-            if name != "as":
-                names.add(name)
     return names
+
+
+def _statements(raw: bytes) -> list[tuple[str | None, str | None, str | None]]:
+    """(from-module, from-names, import-names) of each import line: the regex runs only at lines
+    holding the word `import` (a fifth of the time of a multi-line scan of the whole text)."""
+    found: list[tuple[str | None, str | None, str | None]] = []
+    last = -1
+    for word in _IMPORT_WORD.finditer(raw):
+        start = raw.rfind(b"\n", 0, word.start()) + 1
+        if start == last:
+            continue
+        last = start
+        match = _STATEMENT.match(raw, start)
+        if match:
+            found.append(tuple(g.decode("utf-8", "replace") if g is not None else None for g in match.groups()))  # type: ignore[arg-type]
+    return found
 
 
 @lru_cache(maxsize=8)
@@ -88,7 +106,6 @@ def seed_packages(catalog: Catalog, wrappers: tuple[str, ...] = ()) -> frozenset
 def light_paths(inputs: list[tuple[SourceFile, bytes]], catalog: Catalog, config: Config) -> set[str]:
     """Paths of the Python files among `inputs` that no model-aware fact can come from."""
     seeds = seed_packages(catalog, tuple(config.model_wrappers))
-    endpoints = tuple(e.encode() for e in catalog.endpoints)
     code = [(s, raw) for s, raw in inputs if s.kind in ("python", "notebook")]
     index: dict[str, str] = {}
     for source, _ in sorted(code, key=lambda pair: pair[0].path):
@@ -104,8 +121,6 @@ def light_paths(inputs: list[tuple[SourceFile, bytes]], catalog: Catalog, config
             importers[target].add(source.path)
         if source.kind == "notebook" or any(m.split(".")[0] in seeds for m in modules):
             connected.add(source.path)
-        elif endpoints and any(e in raw for e in endpoints):
-            connected.add(source.path)  # a raw HTTP call to a model endpoint, or its URL
         elif _SENSITIVE_LOG.search(raw):
             connected.add(source.path)  # the log's value flow needs the full pass
     # callers of connected modules, transitively
