@@ -105,7 +105,8 @@ def scan(
         minimum = min_score if min_score is not None else config.min_score
         if diff_base:
             scope = diff_scope or ("repo" if no_regress or minimum is not None else "change")
-            result = diff_scan(path, config, diff_base, scope)
+            scale = _scale_options(path, config, jobs, cache_dir, no_cache, progress)
+            result = diff_scan(path, config, diff_base, scope, **scale, file_timeout=file_timeout)
         else:
             result = run_scan(path, config, **_scale_options(path, config, jobs, cache_dir, no_cache, progress), file_timeout=file_timeout)
         if baseline_file is None and config.baseline:

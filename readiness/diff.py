@@ -13,19 +13,24 @@ import logging
 import os
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readiness.compare import compare
 from readiness.config import Config
 from readiness.discover import SourceFile, classify, discover, is_excluded
 from readiness.catalog import load_catalog
 from readiness.engine import FileResult, analyse_file, analyse_results, read_source
+from readiness.filestage import Progress, run_file_stage
 from readiness.errors import ReadinessError
 from readiness.facts.deps import is_dependency_file
 from readiness.facts.extract import module_name
 from readiness.model import Diagnostic, RunResult
 from readiness.prescreen import imported_modules, mark_light
+
+if TYPE_CHECKING:
+    from readiness.cache import ResultCache
 
 LOG = logging.getLogger(__name__)
 
@@ -162,12 +167,17 @@ def _base_blob(base: Any, prefix: str, path: str, limit: int) -> bytes | None:
 SCOPES = ("change", "repo")
 
 
-def diff_scan(root: Path, config: Config, ref: str, scope: str = "change") -> RunResult:
+def diff_scan(
+    root: Path, config: Config, ref: str, scope: str = "change", *, jobs: int = 1, cache: ResultCache | None = None,
+    progress: Progress | None = None, file_timeout: float | None = None,
+) -> RunResult:
     """Scan the change between the merge base of `ref` and the work tree; mark findings new or existing.
 
     `scope="change"` analyses the changed files and their neighbours (cost follows the change);
     scores over that part of the repo would mislead, so the result carries none. `scope="repo"`
     analyses every file at the head and only the changed ones again at the base, and scores both.
+    `jobs`, `cache`, `progress` and `file_timeout` work as in a full scan: both sides share the
+    per-file cache (entries are keyed by content) and the history read at each commit.
     """
     repo, prefix = _open(root)
     base = resolve_base(repo, ref)
@@ -242,24 +252,27 @@ def diff_scan(root: Path, config: Config, ref: str, scope: str = "change") -> Ru
             base_inputs.append((head.get(path) or SourceFile(path, "", classify(path), len(raw)), raw))
     head_inputs = mark_light(head_inputs, catalog, config)
     base_inputs = mark_light(base_inputs, catalog, config)
-    head_results: dict[str, FileResult] = {}
-    head_light: dict[str, bool] = {}
-    for source, raw in head_inputs:
-        head_results[source.path] = analyse_file(source, raw, catalog)
-        head_light[source.path] = source.light
-        head_raw.pop(source.path, None)
-    base_results: list[FileResult] = []
-    for source, raw in base_inputs:
+    work = partial(analyse_file, catalog=catalog)
+    stage = partial(run_file_stage, work=work, jobs=jobs, cache=cache, file_timeout=file_timeout)
+    head_results = dict(zip((s.path for s, _ in head_inputs), stage(head_inputs, progress=progress)))
+    head_light = {s.path: s.light for s, _ in head_inputs}
+    head_raw.clear()
+
+    def unchanged(source: SourceFile) -> bool:
         path = source.path
-        if path not in changed_head and path not in deleted and head_light.get(path) == source.light and path in head_results:
-            base_results.append(head_results[path])  # unchanged: the same facts at both ends
-        else:
-            base_results.append(analyse_file(source, raw, catalog))
+        return path not in changed_head and path not in deleted and head_light.get(path) == source.light and path in head_results
+
+    fresh = [(s, raw) for s, raw in base_inputs if not unchanged(s)]
+    analysed = dict(zip((s.path for s, _ in fresh), stage(fresh)))
+    # unchanged files: the same facts at both ends
+    base_results = [head_results[s.path] if unchanged(s) else analysed[s.path] for s, _ in base_inputs]
 
     LOG.debug("diff against %s: %d changed, %d analysed", base.hexsha, len(changed_head | deleted), len(wanted))
     name = root.resolve().name or "."
-    head_result = analyse_results(list(head_results.values()), config, name, diagnostics, paths=sorted(head), repo_root=root)
-    base_result = analyse_results(base_results, config, name, paths=sorted(base_paths), repo_root=root, history_rev=base.hexsha)
+    head_result = analyse_results(list(head_results.values()), config, name, diagnostics, paths=sorted(head), repo_root=root, cache=cache)
+    base_result = analyse_results(
+        base_results, config, name, paths=sorted(base_paths), repo_root=root, history_rev=base.hexsha, cache=cache,
+    )
     if scope != "repo":
         head_result = dataclasses.replace(head_result, score=None)
         base_result = dataclasses.replace(base_result, score=None)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_git_repo, run_cli
+from readiness.cache import ResultCache
 from readiness.config import Config
 from readiness.diff import diff_scan
 
@@ -164,3 +165,18 @@ def test_a_baseline_on_top_of_a_diff_accepts_findings_the_team_chose_to_keep(rep
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["comparison"]["new"] == [] and "accepted.json" in data["comparison"]["base"]
+
+
+def test_diff_mode_reuses_the_per_file_cache_and_gives_the_same_result(repo: Path, tmp_path: Path) -> None:
+    (repo / "legacy.py").write_text(FAULTY + "\n# touched\n")
+    _commit(repo)
+    cache = ResultCache.open(tmp_path / "cache", Config(), scope=str(repo))
+    uncached = diff_scan(repo, Config(), "main")
+    cold = diff_scan(repo, Config(), "main", cache=cache)
+    written = sorted((tmp_path / "cache").rglob("pack-*.jsonl"))
+    assert written, "the diff scan wrote nothing to the cache"
+    warm = diff_scan(repo, Config(), "main", cache=ResultCache.open(tmp_path / "cache", Config(), scope=str(repo)))
+    assert uncached.findings == cold.findings == warm.findings
+    assert [f.fingerprint for f in warm.findings if warm.comparison.state(f) == "new"] == [
+        f.fingerprint for f in uncached.findings if uncached.comparison.state(f) == "new"
+    ]
