@@ -95,9 +95,29 @@ class LightVisitor(ast.NodeVisitor):
         self.module_settings: set[str] = set()
         self.write_targets: set[int] = set()
         self.prints: list[PrintCall] = []
+        #: Lines where a `#` precedes a TODO-like word, and the strings that touch them.
+        self.marker_lines: set[int] = set()
+        self.string_spans: list[tuple[int, int, int, int]] = []
         self.main_depth = 0
         self.main_guard = False
         self.cli = False
+
+    def visit(self, node: ast.AST) -> None:
+        method = _DISPATCH.get(type(node))
+        if method is None:
+            self.generic_visit(node)
+        else:
+            method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in _CHILD_FIELDS.get(type(node)) or _child_fields(type(node)):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     def qualify(self, name: str) -> str:
         head, _, rest = name.partition(".")
@@ -312,20 +332,47 @@ class LightVisitor(ast.NodeVisitor):
     # -- strings: paths of one machine ------------------------------------------
     def visit_Expr(self, node: ast.Expr) -> None:
         if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            self._string_span(node.value)
             return  # docstrings and bare strings are prose
         self.generic_visit(node)
 
+    def _string_span(self, node: ast.expr) -> None:
+        """Keep where a string touching a line with a TODO-like `#` sits (is the `#` in it?)."""
+        if self.marker_lines and any(line in self.marker_lines for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)):
+            self.string_spans.append((node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0))
+
     def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, (str, bytes)):
+            self._string_span(node)
         if isinstance(node.value, str) and ("Users" in node.value or "/home/" in node.value):
             self.local_paths.extend(_paths_by_token(self.lines, node))
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        self._string_span(node)
         for part in node.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 if path := local_path_in(part.value):
                     self.local_paths.append((node.lineno, path))
             else:
                 self.visit(part)
+
+
+#: Fields that never hold a node worth visiting (contexts and operators are leaf nodes).
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_DISPATCH: dict[type, Any] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)  # type: ignore[attr-defined]
+    _CHILD_FIELDS[kind] = fields
+    return fields
+
+
+for _name in dir(ast):
+    _kind = getattr(ast, _name)
+    if isinstance(_kind, type) and issubclass(_kind, ast.AST) and hasattr(LightVisitor, f"visit_{_name}"):
+        _DISPATCH[_kind] = getattr(LightVisitor, f"visit_{_name}")
 
 
 def _is_main_test(test: ast.expr) -> bool:
@@ -375,10 +422,38 @@ def _paths_by_token(lines: list[str], node: ast.Constant) -> list[tuple[int, str
     return found
 
 
-def _comments(text: str) -> list[tuple[int, str]]:
-    """(line, marker) of each TODO/HACK-like comment; tokenizes only files that may have one."""
+def _marker_lines(text: str) -> set[int]:
+    """Lines where a `#` precedes a TODO-like word (a comment, or a `#` inside a string)."""
     if not _MARKER_COMMENT.search(text):
-        return []
+        return set()
+    return {text.count("\n", 0, m.start()) + 1 for m in _MARKER_COMMENT.finditer(text)}
+
+
+def _markers(lines: list[str], marker_lines: set[int], spans: list[tuple[int, int, int, int]], text: str) -> list[tuple[int, str]]:
+    """(line, marker) of each TODO/HACK-like comment: the first `#` of a line outside every string
+    starts its comment. A `#` inside a string that spans lines may sit between the parts of an
+    implicit concatenation (`"a"  # TODO` / `"b"`), which only the tokenizer can tell."""
+    found: list[tuple[int, str]] = []
+    for line in sorted(marker_lines):
+        code = lines[line - 1].encode("utf-8")
+        start = code.find(b"#")
+        while start != -1:
+            inside = [s for s in spans if (s[0], s[1]) <= (line, start) < (s[2], s[3])]
+            if not inside:
+                break
+            if any(s[0] != s[2] for s in inside):
+                return _comments(text)
+            start = code.find(b"#", start + 1)
+        if start == -1:
+            continue
+        match = MARKER.search(code[start:].decode("utf-8", "replace"))
+        if match:
+            found.append((line, match.group(1)))
+    return found
+
+
+def _comments(text: str) -> list[tuple[int, str]]:
+    """(line, marker) of each TODO/HACK-like comment, by the tokenizer."""
     found: list[tuple[int, str]] = []
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -536,9 +611,10 @@ def light_facts(source: SourceFile, raw: bytes) -> FileFacts | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the scanned code's SyntaxWarnings are not ours to print
             tree = ast.parse(raw, filename=source.path, type_comments=False)
+        visitor.marker_lines = _marker_lines(text)
         visitor.visit(tree)
         anchors.body(tree.body)
-        markers = _comments(text)
+        markers = _markers(lines, visitor.marker_lines, visitor.string_spans, text) if visitor.marker_lines else []
     except (SyntaxError, ValueError, RecursionError, MemoryError, TypeError, IndexError):
         return None
     suppressions, file_ignores = read_suppressions(text, ())
