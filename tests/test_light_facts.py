@@ -114,6 +114,9 @@ class Widget(Base, metaclass=Meta):
 
 if __name__ == "__main__":
     print(main())
+s = "# TODO not a comment"; t = "#"  # KLUDGE here
+joined = ("a"  # WORKAROUND between parts
+          "b")
 '''
 
 
@@ -121,7 +124,7 @@ def test_light_pass_equals_the_libcst_pass_on_tricky_code() -> None:
     assert _differences("pkg/tricky.py", TRICKY.encode()) == []
     facts = light_facts(SourceFile("pkg/tricky.py", "", "python", 0), TRICKY.encode())
     assert facts is not None and facts.sys_path_edits == (8,) and ("BAR", 10) in facts.env_reads
-    assert [m for _, m in facts.workaround_markers] == ["FIXME", "HACK", "XXX"]
+    assert [m for _, m in facts.workaround_markers] == ["FIXME", "HACK", "XXX", "KLUDGE", "WORKAROUND"]
     assert [line for line, _ in facts.local_paths] == [8, 13]
     assert [p.in_main for p in facts.prompts.prints] == [False, False, True]
 
