@@ -26,7 +26,7 @@ from readiness.filestage import Progress, run_file_stage
 from readiness.errors import ReadinessError
 from readiness.facts.deps import is_dependency_file
 from readiness.facts.extract import module_name
-from readiness.model import Diagnostic, RunResult
+from readiness.model import Diagnostic, Location, RunResult
 from readiness.prescreen import imported_modules, mark_light
 
 if TYPE_CHECKING:
@@ -92,7 +92,13 @@ def resolve_base(repo: Any, ref: str) -> Any:
 
 def changed_files(repo: Any, base: Any, prefix: str) -> list[Change]:
     """Files that differ between the base commit and the work tree, relative to the scan root."""
-    out = repo.git.diff("--name-status", "-z", "-M", "--no-color", base.hexsha, "--", prefix or ".")
+    import git
+
+    try:
+        out = repo.git.diff("--name-status", "-z", "-M", "--no-color", base.hexsha, "--", prefix or ".")
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or "").strip().removeprefix("stderr:").strip(" '")
+        raise DiffError(f"git cannot list the changes since {base.hexsha[:12]}: {detail or exc}") from exc
     fields = out.split("\0")
     changes: list[Change] = []
     i = 0
@@ -153,14 +159,25 @@ def _importers(repo: Any, prefix: str, modules: set[str], index: dict[str, str])
     return found
 
 
-def _base_blob(base: Any, prefix: str, path: str, limit: int) -> bytes | None:
+def _base_blob(base: Any, prefix: str, path: str, limit: int, diagnostics: list[Diagnostic]) -> bytes | None:
+    """The file's bytes at the base commit; None when it is absent, not a regular file, too big,
+    or its object cannot be read (a partial or damaged clone: then also a diagnostic)."""
     try:
         blob = base.tree / f"{prefix}{path}"
     except KeyError:
         return None
-    if blob.type != "blob" or blob.mode == 0o120000 or blob.size > limit:
+    if blob.type != "blob" or blob.mode == 0o120000:
         return None
-    data: bytes = blob.data_stream.read()
+    try:
+        if blob.size > limit:
+            return None
+        data: bytes = blob.data_stream.read()
+    except (ValueError, OSError) as exc:  # gitdb: "SHA ... could not be resolved"
+        LOG.debug("cannot read %s at %s", path, base.hexsha, exc_info=True)
+        diagnostics.append(Diagnostic(
+            "unreadable", Location(path), f"cannot read this file at the diff base {base.hexsha[:12]}: {exc}"[:300]
+        ))
+        return None
     return data
 
 
@@ -212,7 +229,7 @@ def diff_scan(
         if path in changed_head or path in deleted:
             if path not in base_raw:
                 old = renamed_from.get(path, path)
-                base_raw[path] = None if path in added else _base_blob(base, prefix, old, config.max_file_bytes)
+                base_raw[path] = None if path in added else _base_blob(base, prefix, old, config.max_file_bytes, diagnostics)
             return base_raw[path]
         return head_bytes(path) if path in head else None
 

@@ -180,3 +180,19 @@ def test_diff_mode_reuses_the_per_file_cache_and_gives_the_same_result(repo: Pat
     assert [f.fingerprint for f in warm.findings if warm.comparison.state(f) == "new"] == [
         f.fingerprint for f in uncached.findings if uncached.comparison.state(f) == "new"
     ]
+
+
+def test_a_base_blob_missing_from_a_damaged_clone_is_a_diagnostic_not_a_crash(tmp_path: Path, git_available: None) -> None:
+    make_git_repo(tmp_path / "repo", {"app.py": "print('base')\n", "notes.txt": "base notes\n"})
+    repo = tmp_path / "repo"
+    blob = subprocess.run([*GIT, "rev-parse", "HEAD:notes.txt"], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # as in a partial clone with the object not fetched
+    (repo / "notes.txt").unlink()  # deleted: its base bytes are read for the comparison
+    done = run_cli("scan", str(repo), "--diff-base", "HEAD", "--format", "json", "--exit-zero", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    diagnostics = json.loads(done.stdout)["diagnostics"]
+    assert [(d["kind"], d["location"]["path"]) for d in diagnostics if d["kind"] == "unreadable"] == [("unreadable", "notes.txt")]
+    # a changed file whose base object is gone: git itself cannot diff it; a clear error, exit 2
+    (repo / "notes.txt").write_text("head notes\n")
+    failed = run_cli("scan", str(repo), "--diff-base", "HEAD", "--no-cache")
+    assert failed.returncode == 2 and "git cannot list the changes since" in failed.stderr and "internal error" not in failed.stderr
