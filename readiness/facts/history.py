@@ -150,12 +150,33 @@ class _Log:
 
     commits: tuple[_Commit, ...]
     truncated: bool
+    line_counts: bool = True
+
+
+def _objects_state(git_dir: Path) -> bytes:
+    """Changes whenever objects are added or repacked (a partial clone that fetches what it
+    lacked may then read a log it could not read before)."""
+    objects = git_dir / "objects"
+    parts = []
+    try:
+        parts.append((objects / "info" / "alternates").read_bytes())
+    except OSError:
+        pass
+    for folder in (objects, objects / "pack"):
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    stat = entry.stat(follow_symlinks=False)
+                    parts.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        except OSError:
+            parts.append(b"-")
+    return b"\0".join(sorted(parts))
 
 
 def commit_key(repo: Any, rev: str) -> str | None:
-    """Names everything a log of `rev` depends on: the commit (its history cannot change), and
-    what changes how git shows it (config, mailmap, replace refs, grafts, shallow boundary,
-    GIT_* variables). None when `rev` is not a commit or git fails."""
+    """Names everything a log of `rev` depends on: the commit (its history cannot change), the
+    objects at hand, and what changes how git shows them (config, mailmap, replace refs, grafts,
+    shallow boundary, GIT_* variables). None when `rev` is not a commit or git fails."""
     try:
         commit = repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}").strip()
         digest = hashlib.sha256()
@@ -171,6 +192,7 @@ def commit_key(repo: Any, rev: str) -> str | None:
                 digest.update(extra.read_bytes() + b"\0")
             except OSError:
                 digest.update(b"-\0")
+        digest.update(_objects_state(git_dir))
     except Exception as exc:  # noqa: BLE001 - no key: the log is read, not cached
         LOG.debug("no cache key for the history of %s: %s", rev, exc)
         return None
@@ -199,7 +221,7 @@ def _read_log(root: Path, max_commits: int, rev: str, cache: Any = None) -> tupl
         key = f"history-log|{at}|{rel}|{max_commits}" if at is not None else None
         stored = cache.load(key, _Log) if key is not None else None
         if stored is not None:
-            return list(stored.commits), stored.truncated, True
+            return list(stored.commits), stored.truncated, stored.line_counts
         try:
             text = repo.git.log(*args, "--numstat", rev, "--", rel)
         except git.GitCommandError:
@@ -216,8 +238,8 @@ def _read_log(root: Path, max_commits: int, rev: str, cache: Any = None) -> tupl
         if repo is not None:
             repo.close()
     commits = _parse_log(text, "" if rel == "." else rel + "/", name_only)
-    if key is not None and not name_only:  # without line counts, a later read may do better
-        cache.store(key, _Log(tuple(commits[:max_commits]), len(commits) > max_commits))
+    if key is not None:
+        cache.store(key, _Log(tuple(commits[:max_commits]), len(commits) > max_commits, not name_only))
     return commits[:max_commits], len(commits) > max_commits, not name_only
 
 

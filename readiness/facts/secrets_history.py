@@ -26,7 +26,6 @@ from readiness.model import Diagnostic, Location
 LOG = logging.getLogger(__name__)
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 COMMIT_MARK = "\x00commit "
-INCOMPLETE = "git history could only be read for"
 MAX_ADDED_CHARS = 2 * 1024 * 1024  # per file and commit: beyond this an added blob is data, not code
 
 
@@ -180,7 +179,7 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
         LOG.debug("git log failed for %s", root, exc_info=True)
         notes.append(Diagnostic(
             "history", Location(""),
-            f"{INCOMPLETE} {max(collector.commits - 1, 0)} commits ({_git_error(exc)}); "
+            f"git history could only be read for {max(collector.commits - 1, 0)} commits ({_git_error(exc)}); "
             "older commits were not scanned for secrets",
         ))
         return collector.result(notes)
@@ -246,8 +245,8 @@ class PendingHistory:
         if not isinstance(history, SecretHistory):
             history = scan_secret_history(*self.args)
         self._done = history
-        if self._key is not None and not any(d.message.startswith(INCOMPLETE) for d in history.diagnostics):
-            self._cache.store(self._key, history)  # a read that failed may succeed next time
+        if self._key is not None:
+            self._cache.store(self._key, history)
         return history
 
 
