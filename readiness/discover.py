@@ -139,3 +139,15 @@ def discover(root: Path, config: Config) -> tuple[list[SourceFile], list[Diagnos
             continue
         files.append(SourceFile(name, str(full), classify(name), info.st_size))
     return files, diagnostics
+
+
+def module_name(path: str) -> tuple[str, bool]:
+    """Dotted module name of a repo-relative path (a `src/` prefix is dropped) and is-package."""
+    stem = path.rsplit(".", 1)[0]
+    parts = stem.split("/")
+    if parts and parts[0] == "src" and len(parts) > 1:
+        parts = parts[1:]
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts), is_package

@@ -12,27 +12,21 @@ from readiness.catalog import Catalog, load_catalog
 from readiness.config import Config
 from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
-from readiness.facts.callgraph import inventory
-from readiness.facts.extract import extract_facts
-from readiness.facts.light import light_facts
 from readiness.facts.model import FileFacts
 from readiness.facts.textfacts import TextFacts, read_text_facts
 from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
 from readiness.facts.secrets_history import PendingHistory, SecretHistory
-from readiness.fingerprint import fingerprint_findings
 from readiness.heap import frozen
 from readiness.model import Diagnostic, Finding, Location, RunResult
-from readiness.parse import ParseFailure, parse_file
-from readiness.prescreen import mark_light
-from readiness.project import Project, build_project
-from readiness.registry import select_rules
-from readiness.rule import Rule
-from readiness.scorecard import build_scorecard
-from readiness.suppress import apply_suppressions
+from readiness.runcache import load_run, run_key, store_run
 
+# The parse, facts and project stages (libcst, networkx, the rule pack) are imported where they
+# run: a rescan answered by the cache never loads them.
 if TYPE_CHECKING:
     from readiness.cache import ResultCache
     from readiness.filestage import Progress
+    from readiness.project import Project
+    from readiness.rule import Rule
 
 LOG = logging.getLogger(__name__)
 
@@ -64,6 +58,10 @@ def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult
 
 def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
     """Parse one file and extract its facts; every failure becomes a diagnostic."""
+    from readiness.facts.extract import extract_facts
+    from readiness.facts.light import light_facts
+    from readiness.parse import ParseFailure, parse_file
+
     if source.kind == "text":
         text_facts = read_text_facts(source.path, raw)
         if is_dependency_file(source.path):
@@ -132,6 +130,8 @@ def analyse(
     """
     from readiness.filestage import run_file_stage
 
+    from readiness.prescreen import mark_light
+
     catalog = load_catalog()
     inputs = mark_light(inputs, catalog, config)
     results = run_file_stage(
@@ -166,6 +166,13 @@ def analyse_results(
     (for git history, read up to `history_rev`) and `listed_paths` (files `exclude` left out) feed
     the project model; results that cover only some of `paths` make it partial.
     """
+    from readiness.facts.callgraph import inventory
+    from readiness.fingerprint import fingerprint_findings
+    from readiness.project import build_project
+    from readiness.registry import select_rules
+    from readiness.scorecard import build_scorecard
+    from readiness.suppress import apply_suppressions
+
     catalog = load_catalog()
     diagnostics = list(diagnostics or [])
     files = {r.path: r.facts for r in results if r.facts is not None}
@@ -217,15 +224,23 @@ def scan(
             diagnostics.append(raw)
         else:
             inputs.append((source, raw))
+    listed = _excluded_paths(root, config)
+    key = run_key(cache, root, config, inputs, diagnostics, listed) if cache is not None else None
+    if cache is not None and key is not None and (stored := load_run(cache, key)) is not None:
+        return stored  # nothing changed since a scan with the same tool, config and HEAD
+    from readiness.registry import select_rules
+
     history = None
     if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
         # read while the per-file stage runs; its diagnostics join the others when it is done
         history = PendingHistory(root, config.history_depth, config.exclude, cache)
-    listed = _excluded_paths(root, config)
-    return analyse(
+    result = analyse(
         inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,
         repo_root=root, listed_paths=listed, jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
     )
+    if cache is not None and key is not None:
+        store_run(cache, key, result)
+    return result
 
 
 def _excluded_paths(root: Path, config: Config) -> list[str]:
@@ -238,6 +253,9 @@ def _excluded_paths(root: Path, config: Config) -> list[str]:
 
 def load_project(root: Path, config: Config) -> tuple[Project, list[Diagnostic]]:
     """The project model of the repo at `root` (import graph, signals, history), without rules."""
+    from readiness.prescreen import mark_light
+    from readiness.project import build_project
+
     sources, diagnostics = discover(root, config)
     catalog = load_catalog()
     inputs: list[tuple[SourceFile, bytes]] = []

@@ -22,9 +22,7 @@ from functools import lru_cache
 
 from readiness.catalog import Catalog
 from readiness.config import Config
-from readiness.discover import SourceFile, classify
-from readiness.facts.extract import module_name
-from readiness.parse import notebook_code
+from readiness.discover import SourceFile, classify, module_name
 
 #: An import statement from the start of its line: `from <module> import <names>` or `import <names>`.
 _STATEMENT = re.compile(rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))")
@@ -46,6 +44,8 @@ WEB_PACKAGES = frozenset({
 def imported_modules(path: str, raw: bytes) -> set[str]:
     """Module names a file may import from (`from a.b import c`: a.b and a.b.c), read by pattern."""
     if classify(path) == "notebook":
+        from readiness.parse import notebook_code
+
         try:
             raw = notebook_code(raw)[0].encode("utf-8", "surrogatepass")
         except (ValueError, UnicodeDecodeError):

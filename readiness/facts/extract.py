@@ -13,6 +13,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from readiness.catalog import Catalog
+from readiness.discover import module_name  # noqa: F401 - re-exported
 from readiness.facts.anchors import StatementAnchors
 from readiness.facts.collector import LOG_METHODS, Collector, dotted
 from readiness.facts.markers import MarkersCollector
@@ -852,18 +853,6 @@ def read_suppressions(text: str, cell_lines: tuple[tuple[int, int], ...]) -> tup
             cell, cell_line = cell_lines[number - 1] if number <= len(cell_lines) else (0, number)
             found.append(Suppression(cell, cell_line, codes))
     return tuple(found), tuple(sorted(set(file_wide)))
-
-
-def module_name(path: str) -> tuple[str, bool]:
-    """Dotted module name of a repo-relative path (a `src/` prefix is dropped) and is-package."""
-    stem = path.rsplit(".", 1)[0]
-    parts = stem.split("/")
-    if parts and parts[0] == "src" and len(parts) > 1:
-        parts = parts[1:]
-    is_package = parts[-1] == "__init__"
-    if is_package:
-        parts = parts[:-1]
-    return ".".join(parts), is_package
 
 
 def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
