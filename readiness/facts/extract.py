@@ -14,7 +14,7 @@ from libcst.metadata import MetadataWrapper
 
 from readiness.catalog import Catalog
 from readiness.facts.anchors import StatementAnchors
-from readiness.facts.collector import LOG_METHODS, Collector, dotted
+from readiness.facts.collector import LOG_METHODS, Collector, clear_literals, dotted, string_literal
 from readiness.facts.markers import MarkersCollector
 from readiness.facts.positions import Positions, Span, positions
 from readiness.facts.traverse import visit_batched
@@ -41,17 +41,8 @@ def literal(node: cst.BaseExpression) -> Any:
         return int(node.evaluated_value)
     if isinstance(node, cst.Float):
         return float(node.evaluated_value)
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes: treat as dynamic
-            return DYNAMIC
-        return value if isinstance(value, str) else DYNAMIC
-    if isinstance(node, cst.ConcatenatedString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001
-            return DYNAMIC
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = string_literal(node)  # FAILED for odd escapes: treat as dynamic
         return value if isinstance(value, str) else DYNAMIC
     if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
         return {"None": None, "True": True, "False": False}[node.value]
@@ -874,11 +865,15 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
     core.positions = positions(parsed.module)
     collectors = [collector(core) for collector in COLLECTORS if collector.wanted(parsed.text)]
     visitors = [core, *collectors]
-    if any(v.get_inherited_dependencies() for v in visitors):
-        # a collector that still asks libcst for metadata gets it resolved (costly)
-        MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched(visitors)
-    else:
-        visit_batched(parsed.module, visitors)
+    clear_literals()  # string literal values are read once per file (collector.string_literal)
+    try:
+        if any(v.get_inherited_dependencies() for v in visitors):
+            # a collector that still asks libcst for metadata gets it resolved (costly)
+            MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched(visitors)
+        else:
+            visit_batched(parsed.module, visitors)
+    finally:
+        clear_literals()
     extra: dict[str, Any] = {}
     for collector in collectors:
         extra.update(collector.contribute())
