@@ -35,21 +35,28 @@ SLEEP_CALLS = frozenset({"sleep"})
 _SUPPRESS = re.compile(r"#\s*readiness:\s*(ignore|file-ignore)\[([A-Za-z0-9_,\s]+)\]")
 
 
+_CONSTANTS: dict[str, Any] = {"None": None, "True": True, "False": False}
+
+
 def literal(node: cst.BaseExpression) -> Any:
     """The value of a literal expression, or `DYNAMIC`."""
-    if isinstance(node, cst.Integer):
-        return int(node.evaluated_value)
-    if isinstance(node, cst.Float):
-        return float(node.evaluated_value)
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = string_literal(node)  # FAILED for odd escapes: treat as dynamic
+    # exact node types (libcst's node classes are final): `isinstance` on them goes through ABCMeta
+    kind = node.__class__
+    if kind is cst.Name:
+        return _CONSTANTS.get(node.value, DYNAMIC)  # type: ignore[attr-defined]
+    if kind is cst.Attribute:
+        return DYNAMIC
+    if kind is cst.Integer:
+        return int(node.evaluated_value)  # type: ignore[attr-defined]
+    if kind is cst.Float:
+        return float(node.evaluated_value)  # type: ignore[attr-defined]
+    if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+        value = string_literal(node)  # type: ignore[arg-type]  # FAILED for odd escapes: treat as dynamic
         return value if isinstance(value, str) else DYNAMIC
-    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
-        return {"None": None, "True": True, "False": False}[node.value]
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = literal(node.expression)
+    if kind is cst.UnaryOperation and node.operator.__class__ is cst.Minus:  # type: ignore[attr-defined]
+        inner = literal(node.expression)  # type: ignore[attr-defined]
         return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else DYNAMIC
-    if isinstance(node, cst.Call):
+    if kind is cst.Call:
         name = dotted(node.func) or ""
         if name.rsplit(".", 1)[-1] in ("Timeout", "ClientTimeout"):
             # httpx.Timeout(30.0, connect=5.0), Timeout(timeout=30), aiohttp.ClientTimeout(total=30)
@@ -84,7 +91,7 @@ def _record(kwargs: dict[str, Any], key: str, value: cst.BaseExpression, depth: 
                     _record(kwargs, f"{key}.{sub}", element.value, depth + 1)
             else:
                 kwargs[f"{key}.**"] = DYNAMIC
-    elif isinstance(value, cst.Call) and literal(value) == DYNAMIC:
+    elif isinstance(value, cst.Call) and found == DYNAMIC:
         callee = dotted(value.func)
         if callee is not None:
             kwargs["()" + key] = callee

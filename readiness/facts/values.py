@@ -393,18 +393,18 @@ class Evaluator:
         return True
 
     def _source_call(self, node: cst.Call, qualified: str, tail: str) -> Flow | None:
-        line = self.core.line_of(node)[0]
-        bounded = any(a.keyword is not None and a.keyword.value in ("max_chars", "max_length") for a in node.args)
         if qualified.startswith("streamlit.") and tail in STREAMLIT_INPUTS:
+            line = self.core.line_of(node)[0]
+            bounded = any(a.keyword is not None and a.keyword.value in ("max_chars", "max_length") for a in node.args)
             return Flow(sources=(f"`st.{tail}` (line {line})",), bounded=bounded)
         if qualified == "input" or qualified == "builtins.input":
-            return Flow(sources=(f"`input()` (line {line})",))
+            return Flow(sources=(f"`input()` (line {self.core.line_of(node)[0]})",))
         if tail == "parse_args" and isinstance(node.func, cst.Attribute):
-            return Flow(sources=(f"command-line arguments (line {line})",))
+            return Flow(sources=(f"command-line arguments (line {self.core.line_of(node)[0]})",))
         if tail in ("json", "body", "form") and isinstance(node.func, cst.Attribute):
             receiver = dotted(node.func.value)
             if receiver is not None and receiver in self.request_names():
-                return Flow(sources=(f"raw request body `{receiver}.{tail}()` (line {line})",))
+                return Flow(sources=(f"raw request body `{receiver}.{tail}()` (line {self.core.line_of(node)[0]})",))
         if isinstance(node.func, cst.Attribute):
             receiver_name = dotted(node.func.value)
             if receiver_name is not None:
