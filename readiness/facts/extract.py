@@ -15,7 +15,7 @@ from libcst.metadata import MetadataWrapper
 from readiness.catalog import Catalog
 from readiness.discover import module_name  # noqa: F401 - re-exported
 from readiness.facts.anchors import StatementAnchors
-from readiness.facts.collector import LOG_METHODS, Collector, dotted
+from readiness.facts.collector import LOG_METHODS, Collector, clear_literals, dotted, string_literal
 from readiness.facts.markers import MarkersCollector
 from readiness.facts.positions import Positions, Span, positions
 from readiness.facts.traverse import visit_batched
@@ -36,30 +36,28 @@ SLEEP_CALLS = frozenset({"sleep"})
 _SUPPRESS = re.compile(r"#\s*readiness:\s*(ignore|file-ignore)\[([A-Za-z0-9_,\s]+)\]")
 
 
+_CONSTANTS: dict[str, Any] = {"None": None, "True": True, "False": False}
+
+
 def literal(node: cst.BaseExpression) -> Any:
     """The value of a literal expression, or `DYNAMIC`."""
-    if isinstance(node, cst.Integer):
-        return int(node.evaluated_value)
-    if isinstance(node, cst.Float):
-        return float(node.evaluated_value)
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes: treat as dynamic
-            return DYNAMIC
+    # exact node types (libcst's node classes are final): `isinstance` on them goes through ABCMeta
+    kind = node.__class__
+    if kind is cst.Name:
+        return _CONSTANTS.get(node.value, DYNAMIC)  # type: ignore[attr-defined]
+    if kind is cst.Attribute:
+        return DYNAMIC
+    if kind is cst.Integer:
+        return int(node.evaluated_value)  # type: ignore[attr-defined]
+    if kind is cst.Float:
+        return float(node.evaluated_value)  # type: ignore[attr-defined]
+    if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+        value = string_literal(node)  # type: ignore[arg-type]  # FAILED for odd escapes: treat as dynamic
         return value if isinstance(value, str) else DYNAMIC
-    if isinstance(node, cst.ConcatenatedString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001
-            return DYNAMIC
-        return value if isinstance(value, str) else DYNAMIC
-    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
-        return {"None": None, "True": True, "False": False}[node.value]
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = literal(node.expression)
+    if kind is cst.UnaryOperation and node.operator.__class__ is cst.Minus:  # type: ignore[attr-defined]
+        inner = literal(node.expression)  # type: ignore[attr-defined]
         return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else DYNAMIC
-    if isinstance(node, cst.Call):
+    if kind is cst.Call:
         name = dotted(node.func) or ""
         if name.rsplit(".", 1)[-1] in ("Timeout", "ClientTimeout"):
             # httpx.Timeout(30.0, connect=5.0), Timeout(timeout=30), aiohttp.ClientTimeout(total=30)
@@ -94,7 +92,7 @@ def _record(kwargs: dict[str, Any], key: str, value: cst.BaseExpression, depth: 
                     _record(kwargs, f"{key}.{sub}", element.value, depth + 1)
             else:
                 kwargs[f"{key}.**"] = DYNAMIC
-    elif isinstance(value, cst.Call) and literal(value) == DYNAMIC:
+    elif isinstance(value, cst.Call) and found == DYNAMIC:
         callee = dotted(value.func)
         if callee is not None:
             kwargs["()" + key] = callee
@@ -863,11 +861,15 @@ def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:
     core.positions = positions(parsed.module)
     collectors = [collector(core) for collector in COLLECTORS if collector.wanted(parsed.text)]
     visitors = [core, *collectors]
-    if any(v.get_inherited_dependencies() for v in visitors):
-        # a collector that still asks libcst for metadata gets it resolved (costly)
-        MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched(visitors)
-    else:
-        visit_batched(parsed.module, visitors)
+    clear_literals()  # string literal values are read once per file (collector.string_literal)
+    try:
+        if any(v.get_inherited_dependencies() for v in visitors):
+            # a collector that still asks libcst for metadata gets it resolved (costly)
+            MetadataWrapper(parsed.module, unsafe_skip_copy=True).visit_batched(visitors)
+        else:
+            visit_batched(parsed.module, visitors)
+    finally:
+        clear_literals()
     extra: dict[str, Any] = {}
     for collector in collectors:
         extra.update(collector.contribute())

@@ -9,6 +9,8 @@ from typing import Callable
 
 import libcst as cst
 
+from readiness.facts.collector import string_literal
+
 BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_")) - {"exec", "eval"}
 
 #: Sinks for model output: what a call does with its arguments.
@@ -45,10 +47,7 @@ _BROAD = frozenset({"Exception", "BaseException", "builtins.Exception"})
 def template(node: cst.CSTNode) -> str:
     """The literal text of a string expression, with `{}` for each interpolated part."""
     if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes
-            return ""
+        value = string_literal(node)  # FAILED for odd escapes
         return value if isinstance(value, str) else ""
     if isinstance(node, cst.ConcatenatedString):
         return template(node.left) + template(node.right)

@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from readiness.facts.collector import Collector, dotted
+from readiness.facts.collector import Collector, dotted, string_literal
 from readiness.model import Location
 
 SYS_PATH_CALLS = frozenset({"sys.path.append", "sys.path.insert", "sys.path.extend", "site.addsitedir"})
@@ -155,10 +155,7 @@ class MarkersCollector(Collector):
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if id(node) in self.skip_strings:
             return
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes: not a path we can read
-            return
+        value = string_literal(node)  # FAILED for odd escapes: not a path we can read
         if isinstance(value, str) and (path := local_path_in(value)):
             self.local_paths.append((self._line(node), path))
 

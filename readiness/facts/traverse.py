@@ -21,17 +21,31 @@ _DEFAULT = MaybeSentinel.DEFAULT
 class _Dispatch:
     __slots__ = ("visit", "leave", "visit_attr", "leave_attr")
 
-    def __init__(self, name: str, methods: dict[str, list[Callable[[cst.CSTNode], None]]]) -> None:
+    def __init__(self, name: str, methods: dict[str, list[Callable[[cst.CSTNode], None]]],
+                 attrs: dict[tuple[str, str], dict[str, _Methods]] | None = None) -> None:
         self.visit: _Methods = tuple(methods.get(f"visit_{name}", ()))
         self.leave: _Methods = tuple(methods.get(f"leave_{name}", ()))
-        visit_prefix, leave_prefix = f"visit_{name}_", f"leave_{name}_"
+        if attrs is None:
+            attrs = _attribute_methods(methods)
         # None when the type has no attribute methods at all (the common case)
-        self.visit_attr: dict[str, _Methods] | None = {
-            key[len(visit_prefix):]: tuple(fns) for key, fns in methods.items() if key.startswith(visit_prefix)
-        } or None
-        self.leave_attr: dict[str, _Methods] | None = {
-            key[len(leave_prefix):]: tuple(fns) for key, fns in methods.items() if key.startswith(leave_prefix)
-        } or None
+        self.visit_attr: dict[str, _Methods] | None = attrs.get(("visit", name))
+        self.leave_attr: dict[str, _Methods] | None = attrs.get(("leave", name))
+
+
+def _attribute_methods(methods: dict[str, list[Callable[[cst.CSTNode], None]]]) -> dict[tuple[str, str], dict[str, _Methods]]:
+    """`visit_<Type>_<attribute>` / `leave_<Type>_<attribute>` methods by (`visit`|`leave`, type name):
+    node type names have no underscore, attribute names may."""
+    found: dict[tuple[str, str], dict[str, _Methods]] = {}
+    for key, fns in methods.items():
+        kind, _, rest = key.partition("_")
+        name, sep, attribute = rest.partition("_")
+        if sep:
+            found.setdefault((kind, name), {})[attribute] = tuple(fns)
+    return found
+
+
+#: A regular node type's attribute order (the same for every node of the type), probed once.
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 #: Node types whose `_visit_and_replace_children` is not one fixed sequence of attributes
@@ -95,17 +109,20 @@ class _Walker:
 
     def __init__(self, methods: dict[str, list[Callable[[cst.CSTNode], None]]]) -> None:
         self.methods = methods
+        self.attrs = _attribute_methods(methods)
         self.plans: dict[type, tuple[_Dispatch, tuple[str, ...] | None]] = {}
         self.bridge = _Bridge(self)
 
     def _plan(self, node: cst.CSTNode) -> tuple[_Dispatch, tuple[str, ...] | None]:
         cls = node.__class__
-        dispatch = _Dispatch(cls.__name__, self.methods)
+        dispatch = _Dispatch(cls.__name__, self.methods, self.attrs)
         fields: tuple[str, ...] | None = None
         if cls.__name__ not in IRREGULAR:
-            probe = _Probe(node)
-            node._visit_and_replace_children(probe)
-            fields = tuple(probe.fields)
+            fields = _FIELDS.get(cls)
+            if fields is None:
+                probe = _Probe(node)
+                node._visit_and_replace_children(probe)
+                fields = _FIELDS[cls] = tuple(probe.fields)
         plan = self.plans[cls] = (dispatch, fields)
         return plan
 

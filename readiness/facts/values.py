@@ -30,16 +30,38 @@ def merge(*flows: Flow) -> Flow:
         return Flow()
     if len(real) == 1:
         return real[0]
-    tainted = [f for f in real if f.sources or f.params]
+    sources: list[str] = []
+    params: list[str] = []
+    texts: list[Text] = []
+    names: list[str] = []
+    roles: list[RolePart] = []
+    loaded = ""
+    tainted = False
+    bounded = derived = True  # over the flows that carry a source or a parameter
+    for f in real:
+        if f.sources or f.params:
+            tainted = True
+            sources += f.sources
+            params += f.params
+            bounded = bounded and f.bounded
+            derived = derived and f.derived
+        if f.texts:
+            texts += f.texts
+        if f.names:
+            names += f.names
+        if f.roles:
+            roles += f.roles
+        if not loaded and f.loaded:
+            loaded = f.loaded
     return Flow(
-        sources=tuple(sorted({s for f in real for s in f.sources})),
-        params=tuple(sorted({p for f in real for p in f.params})),
-        texts=tuple(dict.fromkeys(t for f in real for t in f.texts)),
-        names=tuple(dict.fromkeys(n for f in real for n in f.names)),
-        loaded=next((f.loaded for f in real if f.loaded), ""),
-        bounded=bool(tainted) and all(f.bounded for f in tainted),
-        roles=tuple(dict.fromkeys(r for f in real for r in f.roles)),
-        derived=bool(tainted) and all(f.derived for f in tainted),
+        tuple(sorted(set(sources))) if sources else (),
+        tuple(sorted(set(params))) if params else (),
+        tuple(dict.fromkeys(texts)) if texts else (),
+        tuple(dict.fromkeys(names)) if names else (),
+        loaded,
+        tainted and bounded,
+        tuple(dict.fromkeys(roles)) if roles else (),
+        tainted and derived,
     )
 
 
@@ -62,6 +84,10 @@ def result_of(flow: Flow, derived: bool = True) -> Flow:
     *derived* from its inputs; a plain helper (`clean(text)`) usually returns the text itself.
     """
     return Flow(flow.sources, flow.params, (), flow.names, flow.loaded, flow.bounded, (), derived and bool(flow.sources or flow.params))
+
+
+#: Evaluator class -> node type -> its `_<Type>` method (None: the expression carries nothing).
+_METHODS: dict[type, dict[type, Callable[..., Flow] | None]] = {}
 
 
 class Evaluator:
@@ -88,9 +114,16 @@ class Evaluator:
     def of(self, node: cst.BaseExpression | None) -> Flow:
         if node is None:
             return Flow()
-        method = getattr(self, "_" + type(node).__name__, None)
+        methods = _METHODS.get(self.__class__)
+        if methods is None:
+            methods = _METHODS[self.__class__] = {}
+        kind = node.__class__
+        try:
+            method = methods[kind]
+        except KeyError:
+            method = methods[kind] = getattr(self.__class__, "_" + kind.__name__, None)
         if method is not None:
-            return method(node)  # type: ignore[no-any-return]
+            return method(self, node)  # type: ignore[no-any-return]
         return Flow()
 
     # -- literals --------------------------------------------------------------
@@ -360,18 +393,18 @@ class Evaluator:
         return True
 
     def _source_call(self, node: cst.Call, qualified: str, tail: str) -> Flow | None:
-        line = self.core.line_of(node)[0]
-        bounded = any(a.keyword is not None and a.keyword.value in ("max_chars", "max_length") for a in node.args)
         if qualified.startswith("streamlit.") and tail in STREAMLIT_INPUTS:
+            line = self.core.line_of(node)[0]
+            bounded = any(a.keyword is not None and a.keyword.value in ("max_chars", "max_length") for a in node.args)
             return Flow(sources=(f"`st.{tail}` (line {line})",), bounded=bounded)
         if qualified == "input" or qualified == "builtins.input":
-            return Flow(sources=(f"`input()` (line {line})",))
+            return Flow(sources=(f"`input()` (line {self.core.line_of(node)[0]})",))
         if tail == "parse_args" and isinstance(node.func, cst.Attribute):
-            return Flow(sources=(f"command-line arguments (line {line})",))
+            return Flow(sources=(f"command-line arguments (line {self.core.line_of(node)[0]})",))
         if tail in ("json", "body", "form") and isinstance(node.func, cst.Attribute):
             receiver = dotted(node.func.value)
             if receiver is not None and receiver in self.request_names():
-                return Flow(sources=(f"raw request body `{receiver}.{tail}()` (line {line})",))
+                return Flow(sources=(f"raw request body `{receiver}.{tail}()` (line {self.core.line_of(node)[0]})",))
         if isinstance(node.func, cst.Attribute):
             receiver_name = dotted(node.func.value)
             if receiver_name is not None:

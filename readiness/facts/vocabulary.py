@@ -5,6 +5,7 @@ import re
 
 import libcst as cst
 
+from readiness.facts.collector import string_literal
 from readiness.facts.collector import dotted as _dotted
 
 
@@ -15,12 +16,10 @@ def dotted(node: cst.BaseExpression) -> str | None:
 
 def string_value(node: cst.BaseExpression) -> str | None:
     """The value of a string literal (implicit concatenation included), else None."""
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes
-            return None
-        return value if isinstance(value, str) else None
+    kind = node.__class__
+    if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+        value = string_literal(node)  # type: ignore[arg-type]
+        return value if value.__class__ is str else None  # FAILED (odd escapes) is no str
     return None
 
 
