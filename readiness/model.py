@@ -121,3 +121,11 @@ class RunResult:
 
     def at_or_above(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity.rank >= severity.rank]
+
+
+def locate(cell_lines: tuple[tuple[int, int], ...], path: str, line: int, col: int = 0) -> Location:
+    """A location for an assembled line of a file, mapped back to its notebook cell if any."""
+    if cell_lines and 1 <= line <= len(cell_lines):
+        cell, cell_line = cell_lines[line - 1]
+        return Location(path, cell_line, col, cell)
+    return Location(path, line, col)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from readiness.facts.imports import ModuleNode
-from readiness.facts.markers import locate
+from readiness.model import locate
 from readiness.model import Location
 from readiness.project import Project
 

@@ -5,7 +5,7 @@ from functools import lru_cache
 from importlib import resources
 
 from readiness.facts.flowmodel import Endpoint
-from readiness.facts.vocabulary import AUTH_DECORATOR, AUTH_NAME
+from readiness.facts.names import AUTH_DECORATOR, AUTH_NAME
 from readiness.project import Project
 
 from readiness._toml import tomllib

@@ -23,7 +23,7 @@ from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
 from readiness.facts.callsites import CallSite
-from readiness.facts.markers import locate
+from readiness.model import locate
 from readiness.project import Project
 from readiness.rules._match import call_label
 from readiness.rules._project import whole_repo

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from readiness import Confidence, Finding, Invalid, Rule, Severity, Valid
-from readiness.facts.flow import VALIDATING_CALLS
+from readiness.facts.names import VALIDATING_CALLS
 from readiness.model import Location
 from readiness.project import Project
 from readiness.rules._match import call_label, where

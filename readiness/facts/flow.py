@@ -10,6 +10,7 @@ from typing import Callable
 import libcst as cst
 
 from readiness.facts.collector import string_literal
+from readiness.facts.names import VALIDATING_CALLS  # noqa: F401 - re-exported
 
 BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_")) - {"exec", "eval"}
 
@@ -27,10 +28,6 @@ SINKS: dict[str, str] = {
 }
 
 #: Calls whose arguments are validated against a schema.
-VALIDATING_CALLS = frozenset({
-    "model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate_python", "validate_json",
-    "validate", "from_json", "from_dict",
-})
 
 #: Calls that run what they are given concurrently (their call arguments are not awaited one by one).
 CONCURRENCY_CALLS = frozenset({

@@ -286,3 +286,45 @@ class SurfaceFacts:
             frameworks=tuple(data["frameworks"]),
             scoped_auth=tuple((a[0], a[1]) for a in data["scoped_auth"]),
         )
+
+
+def merge(*flows: Flow) -> Flow:
+    """The union of what several values carry."""
+    real = [f for f in flows if f is not None]
+    if not real:
+        return Flow()
+    if len(real) == 1:
+        return real[0]
+    sources: list[str] = []
+    params: list[str] = []
+    texts: list[Text] = []
+    names: list[str] = []
+    roles: list[RolePart] = []
+    loaded = ""
+    tainted = False
+    bounded = derived = True  # over the flows that carry a source or a parameter
+    for f in real:
+        if f.sources or f.params:
+            tainted = True
+            sources += f.sources
+            params += f.params
+            bounded = bounded and f.bounded
+            derived = derived and f.derived
+        if f.texts:
+            texts += f.texts
+        if f.names:
+            names += f.names
+        if f.roles:
+            roles += f.roles
+        if not loaded and f.loaded:
+            loaded = f.loaded
+    return Flow(
+        tuple(sorted(set(sources))) if sources else (),
+        tuple(sorted(set(params))) if params else (),
+        tuple(dict.fromkeys(texts)) if texts else (),
+        tuple(dict.fromkeys(names)) if names else (),
+        loaded,
+        tainted and bounded,
+        tuple(dict.fromkeys(roles)) if roles else (),
+        tainted and derived,
+    )

@@ -11,8 +11,9 @@ model-aware collectors fill (bindings, calls, invocations, tries, flows, web sur
 keep their empty defaults. `tests/test_light_facts.py` checks the two paths agree.
 
 It gives up (None: the caller takes the libcst path) on anything `ast` would read differently:
-a BOM, a coding cookie, NUL bytes, invalid UTF-8, bare CR line ends, a backslash continuation
-across CRLF, or code `ast` cannot parse.
+a BOM, a coding cookie, NUL bytes, invalid UTF-8, text that NFKC normalisation changes (ast
+folds identifiers), bare CR line ends, a backslash continuation across CRLF, or code `ast`
+cannot parse.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import ast
 import io
 import re
 import tokenize
+import unicodedata
 import warnings
 from typing import Any
 
@@ -603,6 +605,8 @@ def light_facts(source: SourceFile, raw: bytes) -> FileFacts | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    if not raw.isascii() and not unicodedata.is_normalized("NFKC", text):
+        return None  # ast folds identifiers to NFKC (`Aª` is `Aa`); libcst keeps what is written
     lines = _NEWLINE.split(text)
     name, is_package = module_name(source.path)
     visitor = LightVisitor(name, is_package, lines)

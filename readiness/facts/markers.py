@@ -13,7 +13,7 @@ from typing import Any
 import libcst as cst
 
 from readiness.facts.collector import Collector, dotted, string_literal
-from readiness.model import Location
+from readiness.model import locate  # noqa: F401 - re-exported
 
 SYS_PATH_CALLS = frozenset({"sys.path.append", "sys.path.insert", "sys.path.extend", "site.addsitedir"})
 ENV_GETTERS = frozenset({"os.getenv", "os.environ.get"})  # setdefault() supplies its own value
@@ -178,11 +178,3 @@ class MarkersCollector(Collector):
             "usage_reads": self.usage_reads,
             "module_settings": tuple(sorted(self.module_settings)),
         }
-
-
-def locate(cell_lines: tuple[tuple[int, int], ...], path: str, line: int, col: int = 0) -> Location:
-    """A location for an assembled line of a file, mapped back to its notebook cell if any."""
-    if cell_lines and 1 <= line <= len(cell_lines):
-        cell, cell_line = cell_lines[line - 1]
-        return Location(path, cell_line, col, cell)
-    return Location(path, line, col)

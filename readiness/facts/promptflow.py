@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from readiness.facts.callsites import CallSite
-from readiness.facts.flowmodel import Arg, CallFlow, Flow, RolePart, Text
+from readiness.facts.flowmodel import Arg, CallFlow, Flow, RolePart, Text, merge
 from readiness.facts.model import FileFacts
-from readiness.facts.values import merge
 from readiness.model import Location
 
 SYSTEM_KEYS = frozenset({"system", "instructions", "system_instruction", "system_prompt", "system_message", "preamble"})

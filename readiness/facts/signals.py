@@ -6,6 +6,7 @@ paths and from the per-file facts (imports, calls, decorators); no file is read 
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -99,13 +100,21 @@ def load_signal_table() -> SignalTable:
 
 def glob_match(path: str, pattern: str) -> bool:
     """fnmatch, where a leading `**/` also matches at the top, and a trailing `/**` any depth."""
+    return glob_regex((pattern,)).match(path) is not None
+
+
+@lru_cache(maxsize=512)
+def glob_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled regex matching a path when any of `patterns` does (see `glob_match`)."""
+    return re.compile("|".join(f"(?:{_glob_source(p)})" for p in patterns) or "(?!)", re.DOTALL)
+
+
+def _glob_source(pattern: str) -> str:
     if pattern.startswith("**/"):
-        rest = pattern[3:]
-        parts = path.split("/")
-        return any(glob_match("/".join(parts[i:]), rest) for i in range(len(parts)))
+        return f"(?:.*/)?(?:{_glob_source(pattern[3:])})"  # the rest, at the top or after any `/`
     if pattern.endswith("/**"):
-        return path.startswith(pattern[:-2]) or fnmatch.fnmatchcase(path, pattern[:-3] + "/*")
-    return fnmatch.fnmatchcase(path, pattern)
+        return f"(?:{re.escape(pattern[:-2])}.*\\Z|{fnmatch.translate(pattern[:-3] + '/*')})"
+    return fnmatch.translate(pattern)
 
 
 def is_test_path(path: str) -> bool:
@@ -223,7 +232,8 @@ def find_signals(paths: Iterable[str], files: dict[str, FileFacts], table: Signa
     found: list[Evidence] = []
     for spec in table.specs:
         if spec.paths:
-            hit = next((p for p in ordered if any(glob_match(p, g) for g in spec.paths)), None)
+            matcher = glob_regex(spec.paths)
+            hit = next((p for p in ordered if matcher.match(p)), None)
             if hit is not None:
                 found.append(Evidence(spec.id, spec.category, spec.label, hit, "path"))
         if spec.imports or spec.calls or spec.decorators or spec.settings:

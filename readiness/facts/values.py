@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
-from readiness.facts.flowmodel import Flow, RolePart, Text
+from readiness.facts.flowmodel import Flow, RolePart, Text, merge
 from readiness.facts.vocabulary import (
     FIELD, FILLERS, LOADERS, LOADER_HEADS, MAX_ELEMENTS, MAX_TEXT, MESSAGE_CLASSES, NO_FLOW_BUILTINS,
     PASS_THROUGH, REQUEST_PROMPT_KEYS, REQUEST_SYSTEM_KEYS, ROLE_NAMES, SOURCE_ATTRS, STREAMLIT_INPUTS,
@@ -21,48 +21,6 @@ from readiness.facts.vocabulary import (
 
 if TYPE_CHECKING:
     from readiness.facts.extract import FactsVisitor
-
-
-def merge(*flows: Flow) -> Flow:
-    """The union of what several values carry."""
-    real = [f for f in flows if f is not None]
-    if not real:
-        return Flow()
-    if len(real) == 1:
-        return real[0]
-    sources: list[str] = []
-    params: list[str] = []
-    texts: list[Text] = []
-    names: list[str] = []
-    roles: list[RolePart] = []
-    loaded = ""
-    tainted = False
-    bounded = derived = True  # over the flows that carry a source or a parameter
-    for f in real:
-        if f.sources or f.params:
-            tainted = True
-            sources += f.sources
-            params += f.params
-            bounded = bounded and f.bounded
-            derived = derived and f.derived
-        if f.texts:
-            texts += f.texts
-        if f.names:
-            names += f.names
-        if f.roles:
-            roles += f.roles
-        if not loaded and f.loaded:
-            loaded = f.loaded
-    return Flow(
-        tuple(sorted(set(sources))) if sources else (),
-        tuple(sorted(set(params))) if params else (),
-        tuple(dict.fromkeys(texts)) if texts else (),
-        tuple(dict.fromkeys(names)) if names else (),
-        loaded,
-        tainted and bounded,
-        tuple(dict.fromkeys(roles)) if roles else (),
-        tainted and derived,
-    )
 
 
 def named(flow: Flow, name: str) -> Flow:

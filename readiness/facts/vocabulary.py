@@ -6,6 +6,7 @@ import re
 import libcst as cst
 
 from readiness.facts.collector import string_literal
+from readiness.facts.names import AUTH_DECORATOR, AUTH_NAME  # noqa: F401 - re-exported
 from readiness.facts.collector import dotted as _dotted
 
 
@@ -125,11 +126,6 @@ RATE_LIMIT_PACKAGES = frozenset({
     "slowapi", "fastapi_limiter", "flask_limiter", "django_ratelimit", "ratelimit", "limits",
     "fastapi_ratelimit", "starlette_ratelimit", "asgi_ratelimit", "rest_framework.throttling",
 })
-AUTH_NAME = re.compile(
-    r"auth|login|token|jwt|bearer|api_?key|verify|current_|_user$|^user$|require_user|get_user|user_from|principal|"
-    r"permission|credential|secur|identity|signed_in|is_admin|session_user|oauth|firebase_user|clerk", re.I,
-)
-AUTH_DECORATOR = re.compile(r"login_required|auth|jwt_required|token_required|requires|permission|protected|api_key", re.I)
 PRIMITIVES = frozenset({"str", "int", "float", "bool", "bytes", "list", "List", "Optional", "Union", "Literal", "date", "datetime", "UUID"})
 RAW = frozenset({"dict", "Dict", "Any", "typing.Any", "object", "Mapping", "JSONResponse"})
 SCHEMA_VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate", "load", "validate_json", "TypeAdapter"})
