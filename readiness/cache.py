@@ -101,15 +101,6 @@ def config_fingerprint(config: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def entry_payload(result: FileResult) -> str | None:
-    """The stored form of one result (None when it cannot be stored)."""
-    try:
-        return json.dumps(encode(result), separators=(",", ":"), allow_nan=True)
-    except (TypeError, ValueError) as exc:
-        LOG.debug("cannot cache %s: %s", result.path, exc)
-        return None
-
-
 class ResultCache:
     """Per-file results on disk, in pack files under `root/v<FORMAT>/<salt>/<scope>/`.
 
@@ -185,11 +176,12 @@ class ResultCache:
         self._used.add(key)
         return result
 
-    def put(self, key: str, result: FileResult, payload: str | None = None) -> None:
-        """Remember a result (or its `entry_payload`, made in a worker); `flush` writes what was put."""
-        payload = payload if payload is not None else entry_payload(result)
-        if payload is not None:
-            self._new[key] = payload
+    def put(self, key: str, result: FileResult) -> None:
+        """Remember a result; `flush` writes what was put."""
+        try:
+            self._new[key] = json.dumps(encode(result), separators=(",", ":"), allow_nan=True)
+        except (TypeError, ValueError) as exc:
+            LOG.debug("cannot cache %s: %s", key, exc)
 
     def flush(self) -> None:
         """Write the new entries as one pack; a cache that cannot be written is skipped."""

@@ -74,31 +74,18 @@ def _guarded(work: Work, source: SourceFile, raw: bytes) -> FileResult:
         return _crashed(source, f"analysis failed: {type(exc).__name__}: {exc}")
 
 
-_WORKER: tuple[Work, bool] | None = None
-#: (input index, result, its cache payload when the worker made it)
-Done = tuple[int, "FileResult", "str | None"]
+_WORKER: tuple[Work, ResultCache | None] | None = None
 
 
-def _init_worker(work: Work, encode: bool) -> None:
+def _init_worker(work: Work, cache: ResultCache | None) -> None:
     global _WORKER
-    _WORKER = (work, encode)
+    _WORKER = (work, cache)
 
 
-def _run_chunk(chunk: list[tuple[int, SourceFile, bytes, str | None]]) -> list[Done]:
-    """Analyse files; with `encode`, also make the cache payload of each result that has a key
-    (in a worker, so the parent does not spend its time encoding)."""
+def _run_chunk(chunk: list[tuple[int, SourceFile, bytes, str | None]]) -> list[tuple[int, FileResult]]:
     assert _WORKER is not None
-    work, encode = _WORKER
-    out: list[Done] = []
-    for index, source, raw, key in chunk:
-        result = _guarded(work, source, raw)
-        payload = None
-        if encode and key is not None:
-            from readiness.cache import entry_payload
-
-            payload = entry_payload(result)
-        out.append((index, result, payload))
-    return out
+    work, _cache = _WORKER
+    return [(index, _guarded(work, source, raw)) for index, source, raw, _key in chunk]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -108,7 +95,7 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _worker_main(conn: Connection, work: Work, encode: bool) -> None:
+def _worker_main(conn: Connection, work: Work, cache: ResultCache | None) -> None:
     """A worker: analyse one file per message until told to stop (None) or the pipe closes."""
     try:
         import signal
@@ -116,7 +103,7 @@ def _worker_main(conn: Connection, work: Work, encode: bool) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     except (ImportError, ValueError, OSError):
         pass
-    _init_worker(work, encode)
+    _init_worker(work, cache)
     conn.send(_READY)
     while True:
         try:
@@ -144,10 +131,10 @@ class WorkerStartError(RuntimeError):
 class _Slot:
     """One worker process and the task it is running."""
 
-    def __init__(self, ctx: multiprocessing.context.BaseContext, work: Work, encode: bool) -> None:
+    def __init__(self, ctx: multiprocessing.context.BaseContext, work: Work, cache: ResultCache | None) -> None:
         parent, child = ctx.Pipe()
         self.conn = parent
-        self.proc = ctx.Process(target=_worker_main, args=(child, work, encode), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, work, cache), daemon=True)
         self.proc.start()
         child.close()
         try:
@@ -185,7 +172,7 @@ class _Slot:
 
 
 def _run_isolated(
-    tasks: list[Task], work: Work, encode: bool, jobs: int, timeout: float,
+    tasks: list[Task], work: Work, cache: ResultCache | None, jobs: int, timeout: float,
     done: Callable[..., None],
 ) -> None:
     """Analyse each file in a worker process; a file that kills its worker or overruns `timeout`
@@ -200,12 +187,12 @@ def _run_isolated(
         slot.pending = []
         slot.stop(kill=True)
         slots.remove(slot)
-        done([(task[0], _crashed(task[1], why, "skipped"), None)], False)  # not cached: may pass next time
+        done([(task[0], _crashed(task[1], why, "skipped"))], False)  # not cached: may pass next time
 
     try:
         while queue or any(slot.pending for slot in slots):
             while len(slots) < min(jobs, len(queue) + sum(bool(s.pending) for s in slots)):
-                slots.append(_Slot(ctx, work, encode))
+                slots.append(_Slot(ctx, work, cache))
             for slot in slots:
                 if not slot.pending and queue:
                     # Several files per message while there is plenty left (fewer round trips),
@@ -220,11 +207,11 @@ def _run_isolated(
                 if slot.conn in ready:
                     try:
                         while slot.pending and slot.conn.poll():
-                            index, result, payload = slot.conn.recv()
+                            index, result = slot.conn.recv()
                             assert index == slot.pending[0][0]
                             slot.pending.pop(0)
                             slot.since = time.monotonic()
-                            done([(index, result, payload)])
+                            done([(index, result)])
                     except (EOFError, OSError):
                         LOG.debug("worker died analysing %s", slot.pending[0][1].path)
                         lost(slot, "analysing this file crashed the parser process; skipped")
@@ -269,12 +256,12 @@ def run_file_stage(
 
     keys = {task[0]: task[3] for task in tasks}
 
-    def done(batch: list[Done], cacheable: bool = True) -> None:
-        for index, result, payload in batch:
+    def done(batch: list[tuple[int, FileResult]], cacheable: bool = True) -> None:
+        for index, result in batch:
             results[index] = result
             key = keys.get(index)
             if cacheable and cache is not None and key is not None:
-                cache.put(key, result, payload)
+                cache.put(key, result)
         if progress is not None:
             progress.advance(len(batch))
 
@@ -282,16 +269,16 @@ def run_file_stage(
     if tasks and file_timeout is not None:
         workers = jobs if pending >= MIN_PARALLEL_BYTES else 1
         try:
-            _run_isolated(tasks, work, cache is not None, max(min(workers, len(tasks)), 1), file_timeout, done)
+            _run_isolated(tasks, work, None, max(min(workers, len(tasks)), 1), file_timeout, done)
         except WorkerStartError as exc:
             # Isolation is a safety net; without it the scan still runs, in this process.
             LOG.warning("%s; analysing in this process instead", exc)
-            _init_worker(work, False)
+            _init_worker(work, cache)
             for task in tasks:
                 if results[task[0]] is None:
                     done(_run_chunk([task]))
     else:
-        _init_worker(work, False)
+        _init_worker(work, cache)
         for task in tasks:
             done(_run_chunk([task]))
     if cache is not None:
