@@ -22,7 +22,7 @@ import time
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from readiness import __version__
 from readiness.heap import keep
@@ -192,20 +192,8 @@ class ResultCache:
         lines = {key: index[key].decode("utf-8", "replace") for key in self._used if key in index} if fold else {}
         lines.update(self._new)
         try:
-            os.makedirs(self.folder, exist_ok=True)
-            self._tag()
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.writelines(f"{key}\t{payload}\n" for key, payload in lines.items())
-                written = os.path.join(self.folder, f"pack-{time.time_ns():020d}-{os.getpid()}.jsonl")
-                os.replace(tmp, written)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            written = os.path.join(self.folder, f"pack-{time.time_ns():020d}-{os.getpid()}.jsonl")
+            self._write(written, (f"{key}\t{payload}\n" for key, payload in lines.items()))
         except OSError as exc:
             LOG.debug("cannot write cache entry pack in %s: %s", self.folder, exc)
             return
@@ -242,19 +230,7 @@ class ResultCache:
         """Keep a project-level value (git history read at one commit) for later scans."""
         try:
             payload = json.dumps(encode(value), separators=(",", ":"), allow_nan=True)
-            os.makedirs(self.folder, exist_ok=True)
-            self._tag()
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(payload)
-                os.replace(tmp, self._value_path(name))
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            self._write(self._value_path(name), (payload,))
             kept = sorted(
                 (entry for entry in os.scandir(self.folder) if entry.name.startswith("value-")),
                 key=lambda entry: entry.stat().st_mtime_ns, reverse=True,
@@ -263,6 +239,22 @@ class ResultCache:
                 os.unlink(entry.path)
         except (OSError, TypeError, ValueError) as exc:
             LOG.debug("cannot store %s in %s: %s", name, self.folder, exc)
+
+    def _write(self, path: str, chunks: Iterable[str]) -> None:
+        """Write a file of this scope whole or not at all (temp file + rename: readers never see half)."""
+        os.makedirs(self.folder, exist_ok=True)
+        self._tag()
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.writelines(chunks)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
 
     def _tag(self) -> None:
         tag = os.path.join(self.root, "CACHEDIR.TAG")

@@ -21,7 +21,7 @@ from readiness.compare import compare
 from readiness.config import Config
 from readiness.discover import SourceFile, classify, discover, is_excluded, module_name
 from readiness.catalog import load_catalog
-from readiness.engine import FileResult, analyse_file, analyse_results, read_source
+from readiness.engine import analyse_file, analyse_results, read_source
 from readiness.filestage import Progress, run_file_stage
 from readiness.errors import ReadinessError
 from readiness.facts.deps import is_dependency_file

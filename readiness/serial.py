@@ -237,7 +237,7 @@ def _body(cls: Any) -> list[str]:
         return [*lines, f"raise _fail({label!r}, d)"]
     if origin is tuple or origin in (list, typing.List, set, frozenset) or cls in (tuple, list):
         build = {tuple: "tuple", list: "list", set: "set", frozenset: "frozenset"}.get(origin or cls, "list")
-        head = [f"if type(d) is not list: raise _fail('array', d)"]
+        head = ["if type(d) is not list: raise _fail('array', d)"]
         if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis) and args != ((),):
             names = [f"v{i}" for i in range(len(args))]
             lines = [

@@ -22,13 +22,14 @@ from readiness.facts.traverse import visit_batched
 from readiness.facts.prompts import PromptCollector
 from readiness.facts.surface import SurfaceCollector
 from readiness.facts.model import (
-    DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, Flow, FunctionFact, Invocation, Suppression,
+    DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, Flow, Invocation, Suppression, function_facts,
     TryFact,
 )
 from readiness.facts.flow import (
-    BUILTINS, CONCURRENCY_CALLS, DEFERRING_CALLS, SINKS, VALIDATING_CALLS, template,
+    BUILTINS, CONCURRENCY_CALLS, DEFERRING_CALLS, SINKS, template,
     try_summary,
 )
+from readiness.facts.names import VALIDATING_CALLS
 from readiness.parse import ParsedModule
 
 SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_as_current_observation", "span", "trace", "observe", "start_trace", "trace_as_chain_group"})
@@ -819,10 +820,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
             invocations=tuple(self.invocations),
             tries=tuple(self.tries),
             flows=tuple(self.flows),
-            functions=tuple(
-                FunctionFact(f.qualname, f.line, f.end_line, f.is_async, f.decorators, f.logs, f.traced, tuple(sorted(f.calls)))
-                for f in sorted(functions, key=lambda f: (f.line, f.qualname))
-            ),
+            functions=function_facts(functions),
             suppressions=suppressions,
             file_ignores=file_ignores,
             lines=text.count("\n") + 1,

@@ -10,7 +10,6 @@ from typing import Callable
 import libcst as cst
 
 from readiness.facts.collector import string_literal
-from readiness.facts.names import VALIDATING_CALLS  # noqa: F401 - re-exported
 
 BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_")) - {"exec", "eval"}
 

@@ -31,7 +31,7 @@ from readiness.facts.collector import LOG_METHODS
 from readiness.facts.extract import SPAN_CALLS, module_name, read_suppressions
 from readiness.facts.markers import ENV_GETTERS, ENV_NAME, MARKER, SYS_PATH_CALLS, USAGE_ATTRS, local_path_in
 from readiness.facts.flowmodel import PrintCall, PromptFacts
-from readiness.facts.model import MODULE_SCOPE, FileFacts, FunctionFact
+from readiness.facts.model import MODULE_SCOPE, FileFacts, function_facts
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -630,10 +630,7 @@ def light_facts(source: SourceFile, raw: bytes) -> FileFacts | None:
         imports=dict(sorted(visitor.imports.items())),
         bindings=(),
         calls=(),
-        functions=tuple(
-            FunctionFact(f.qualname, f.line, f.end_line, f.is_async, f.decorators, f.logs, f.traced, tuple(sorted(f.calls)))
-            for f in sorted(functions, key=lambda f: (f.line, f.qualname))
-        ),
+        functions=function_facts(functions),
         suppressions=suppressions,
         file_ignores=file_ignores,
         lines=text.count("\n") + 1,

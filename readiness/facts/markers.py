@@ -13,7 +13,6 @@ from typing import Any
 import libcst as cst
 
 from readiness.facts.collector import Collector, dotted, string_literal
-from readiness.model import locate  # noqa: F401 - re-exported
 
 SYS_PATH_CALLS = frozenset({"sys.path.append", "sys.path.insert", "sys.path.extend", "site.addsitedir"})
 ENV_GETTERS = frozenset({"os.getenv", "os.environ.get"})  # setdefault() supplies its own value

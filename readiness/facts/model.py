@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from functools import cached_property
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from readiness.facts.flowmodel import PromptFacts, SurfaceFacts
 
@@ -200,3 +200,11 @@ class FileFacts:
             usage_reads=data.get("usage_reads", 0),
             module_settings=tuple(data.get("module_settings", ())),
         )
+
+
+def function_facts(functions: Iterable[Any]) -> tuple[FunctionFact, ...]:
+    """`FunctionFact`s in file order from a visitor's mutable function records."""
+    return tuple(
+        FunctionFact(f.qualname, f.line, f.end_line, f.is_async, f.decorators, f.logs, f.traced, tuple(sorted(f.calls)))
+        for f in sorted(functions, key=lambda f: (f.line, f.qualname))
+    )

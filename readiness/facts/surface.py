@@ -18,8 +18,9 @@ from readiness.facts.collector import Collector
 if TYPE_CHECKING:
     from readiness.facts.extract import FactsVisitor
 from readiness.facts.flowmodel import Endpoint, EndpointParam, Handler, Launch, Setting, SurfaceFacts
+from readiness.facts.names import AUTH_NAME
 from readiness.facts.vocabulary import (
-    APP_CTORS, AUTH_NAME, GRADIO_EVENTS, PRIMITIVES, RATE_LIMIT_PACKAGES, RAW, ROUTE_METHODS, SCHEMA_VALIDATORS,
+    APP_CTORS, GRADIO_EVENTS, PRIMITIVES, RATE_LIMIT_PACKAGES, RAW, ROUTE_METHODS, SCHEMA_VALIDATORS,
     dotted, string_value,
 )
 

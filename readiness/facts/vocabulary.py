@@ -6,7 +6,6 @@ import re
 import libcst as cst
 
 from readiness.facts.collector import string_literal
-from readiness.facts.names import AUTH_DECORATOR, AUTH_NAME  # noqa: F401 - re-exported
 from readiness.facts.collector import dotted as _dotted
 
 
