@@ -22,7 +22,7 @@ from readiness.facts.traverse import visit_batched
 from readiness.facts.prompts import PromptCollector
 from readiness.facts.surface import SurfaceCollector
 from readiness.facts.model import (
-    DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, Flow, Invocation, Suppression, function_facts,
+    DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, Flow, Invocation, Suppression, function_facts, qualified,
     TryFact,
 )
 from readiness.facts.flow import (
@@ -194,11 +194,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
 
     # -- names ---------------------------------------------------------------
     def qualify(self, name: str) -> str:
-        head, _, rest = name.partition(".")
-        if head in self.imports:
-            full = self.imports[head]
-            return f"{full}.{rest}" if rest else full
-        return name
+        return qualified(self.imports, name)
 
     def _resolve_relative(self, level: int, module: str | None) -> str:
         parts = self.module_name.split(".") if self.module_name else []

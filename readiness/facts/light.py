@@ -31,7 +31,7 @@ from readiness.facts.collector import LOG_METHODS
 from readiness.facts.extract import SPAN_CALLS, module_name, read_suppressions
 from readiness.facts.markers import ENV_GETTERS, ENV_NAME, MARKER, SYS_PATH_CALLS, USAGE_ATTRS, local_path_in
 from readiness.facts.flowmodel import PrintCall, PromptFacts
-from readiness.facts.model import MODULE_SCOPE, FileFacts, function_facts
+from readiness.facts.model import MODULE_SCOPE, FileFacts, function_facts, qualified
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -122,11 +122,7 @@ class LightVisitor(ast.NodeVisitor):
                 self.visit(value)
 
     def qualify(self, name: str) -> str:
-        head, _, rest = name.partition(".")
-        if head in self.imports:
-            full = self.imports[head]
-            return f"{full}.{rest}" if rest else full
-        return name
+        return qualified(self.imports, name)
 
     def _context(self) -> str:
         if self.typing_depth:

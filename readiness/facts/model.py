@@ -208,3 +208,12 @@ def function_facts(functions: Iterable[Any]) -> tuple[FunctionFact, ...]:
         FunctionFact(f.qualname, f.line, f.end_line, f.is_async, f.decorators, f.logs, f.traced, tuple(sorted(f.calls)))
         for f in sorted(functions, key=lambda f: (f.line, f.qualname))
     )
+
+
+def qualified(imports: dict[str, str], name: str) -> str:
+    """`name` with its head replaced by what the file's imports bind it to (`oa.X` -> `openai.X`)."""
+    head, _, rest = name.partition(".")
+    if head in imports:
+        full = imports[head]
+        return f"{full}.{rest}" if rest else full
+    return name
