@@ -93,6 +93,18 @@ def read_source(source: SourceFile) -> bytes | Diagnostic:
         return Diagnostic("unreadable", Location(source.path), f"cannot read: {exc.strerror or exc}")
 
 
+def read_all(sources: list[SourceFile], diagnostics: list[Diagnostic]) -> list[tuple[SourceFile, bytes]]:
+    """The bytes of each file; one that cannot be read becomes a diagnostic."""
+    inputs: list[tuple[SourceFile, bytes]] = []
+    for source in sources:
+        raw = read_source(source)
+        if isinstance(raw, Diagnostic):
+            diagnostics.append(raw)
+        else:
+            inputs.append((source, raw))
+    return inputs
+
+
 def run_rules(rules: list[type[Rule]], project: Project) -> tuple[list[Finding], list[Diagnostic]]:
     """Run each rule in isolation: a crashing rule becomes a diagnostic, the others go on."""
     findings: list[Finding] = []
@@ -217,13 +229,7 @@ def scan(
 ) -> RunResult:
     """Discover, read and analyse the repo at `root` (`jobs`, `cache`, `progress`: see `analyse`)."""
     sources, diagnostics = discover(root, config)
-    inputs: list[tuple[SourceFile, bytes]] = []
-    for source in sources:
-        raw = read_source(source)
-        if isinstance(raw, Diagnostic):
-            diagnostics.append(raw)
-        else:
-            inputs.append((source, raw))
+    inputs = read_all(sources, diagnostics)
     listed = _excluded_paths(root, config)
     key = run_key(cache, root, config, inputs, diagnostics, listed) if cache is not None else None
     if cache is not None and key is not None and (stored := load_run(cache, key)) is not None:
@@ -258,13 +264,7 @@ def load_project(root: Path, config: Config) -> tuple[Project, list[Diagnostic]]
 
     sources, diagnostics = discover(root, config)
     catalog = load_catalog()
-    inputs: list[tuple[SourceFile, bytes]] = []
-    for source in sources:
-        raw = read_source(source)
-        if isinstance(raw, Diagnostic):
-            diagnostics.append(raw)
-        else:
-            inputs.append((source, raw))
+    inputs = read_all(sources, diagnostics)
     results = [analyse_file(source, raw, catalog) for source, raw in mark_light(inputs, catalog, config)]
     files = {r.path: r.facts for r in results if r.facts is not None}
     pins = merge_pins([p for r in results for p in r.pins])
