@@ -86,6 +86,9 @@ def parse_file(source: SourceFile, raw: bytes) -> ParsedModule | ParseFailure:
             text, cells = notebook_code(raw)
             module = cst.parse_module(text)
             return ParsedModule(source, module, text, cells)
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            what = "file is UTF-16 encoded; Python reads source as UTF-8 (or a coding cookie's ASCII-compatible encoding)"
+            return ParseFailure(source, Diagnostic("unparsable", Location(source.path), what))
         if b"\0" in raw:
             return ParseFailure(source, Diagnostic("unparsable", Location(source.path), "file contains NUL bytes"))
         module = cst.parse_module(raw)

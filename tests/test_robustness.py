@@ -129,3 +129,10 @@ def test_the_scanned_codes_warnings_are_not_printed(tmp_path: Path) -> None:
     proc = run_cli("scan", str(repo), "--no-cache", env={"PYTHONWARNINGS": "always::SyntaxWarning,always::DeprecationWarning"})
     assert proc.returncode == 0
     assert "warns.py" not in proc.stderr and "escape sequence" not in proc.stderr
+
+
+def test_a_utf16_file_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "utf16.py").write_bytes("x = 'hello'\n".encode("utf-16"))
+    done = run_cli("scan", str(tmp_path), "--format", "json", "--exit-zero", "--no-cache")
+    [diagnostic] = [d for d in json.loads(done.stdout)["diagnostics"] if d["location"]["path"] == "utf16.py"]
+    assert diagnostic["kind"] == "unparsable" and "UTF-16" in diagnostic["message"]
