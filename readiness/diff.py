@@ -26,7 +26,9 @@ from readiness.filestage import Progress, run_file_stage
 from readiness.errors import ReadinessError
 from readiness.facts.deps import is_dependency_file
 from readiness.model import Diagnostic, Location, RunResult
+from readiness.facts.secrets_history import PendingHistory
 from readiness.prescreen import imported_modules, mark_light
+from readiness.registry import select_rules
 
 if TYPE_CHECKING:
     from readiness.cache import ResultCache
@@ -268,6 +270,13 @@ def diff_scan(
             base_inputs.append((head.get(path) or SourceFile(path, "", classify(path), len(raw)), raw))
     head_inputs = mark_light(head_inputs, catalog, config)
     base_inputs = mark_light(base_inputs, catalog, config)
+    # Secrets committed since the base are new SEC003 findings: read both histories meanwhile.
+    histories: tuple[PendingHistory | None, PendingHistory | None] = (None, None)
+    if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
+        histories = (
+            PendingHistory(root, config.history_depth, config.exclude, cache),
+            PendingHistory(root, config.history_depth, config.exclude, cache, rev=base.hexsha),
+        )
     work = partial(analyse_file, catalog=catalog)
     stage = partial(run_file_stage, work=work, jobs=jobs, cache=cache, file_timeout=file_timeout)
     head_results = dict(zip((s.path for s, _ in head_inputs), stage(head_inputs, progress=progress)))
@@ -285,9 +294,16 @@ def diff_scan(
 
     LOG.debug("diff against %s: %d changed, %d analysed", base.hexsha, len(changed_head | deleted), len(wanted))
     name = root.resolve().name or "."
-    head_result = analyse_results(list(head_results.values()), config, name, diagnostics, paths=sorted(head), repo_root=root, cache=cache)
+    head_history, base_history = (h.result() if h is not None else None for h in histories)
+    if head_history is not None:
+        diagnostics.extend(head_history.diagnostics)
+    head_result = analyse_results(
+        list(head_results.values()), config, name, diagnostics, paths=sorted(head), repo_root=root, cache=cache,
+        secret_history=head_history,
+    )
     base_result = analyse_results(
         base_results, config, name, paths=sorted(base_paths), repo_root=root, history_rev=base.hexsha, cache=cache,
+        secret_history=base_history,
     )
     if scope != "repo":
         head_result = dataclasses.replace(head_result, score=None)

@@ -395,3 +395,18 @@ def test_result_cache_files_hold_no_secret(tmp_path: Path) -> None:
     planted = _planted_values()
     blob = "\n".join(p.read_text("utf-8", errors="replace") for p in stored)
     assert not [v[:6] for v in planted if v in blob]
+
+
+def test_diff_mode_reports_a_secret_committed_since_the_base_as_new(tmp_path: Path, git_available: None) -> None:
+    repo, _leak = _history_repo(tmp_path)  # bot.py and ci.sh leaked on the base branch, long ago
+    subprocess.run([*GIT, "branch", "-M", "main"], cwd=repo, check=True)
+    subprocess.run([*GIT, "checkout", "-q", "-b", "feature"], cwd=repo, check=True)
+    _commit(repo, {"deploy.sh": f"export GH={GITHUB_TOKEN.replace('FAKE', 'FAKF')}\n"}, "deploy script", "2024-04-01T10:00:00+00:00")
+    _commit(repo, {"deploy.sh": "export GH=$GITHUB_TOKEN\n"}, "use the env", "2024-04-02T10:00:00+00:00")
+    done = run_cli("scan", str(repo), "--diff-base", "main", "--format", "json", "--exit-zero", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    new = set(report["comparison"]["new"])
+    states = sorted((f["location"]["path"], f["fingerprint"] in new) for f in report["findings"] if f["code"] == "SEC003")
+    assert states == [("bot.py", False), ("ci.sh", False), ("deploy.sh", True)]
+    assert GITHUB_TOKEN.replace("FAKE", "FAKF") not in done.stdout

@@ -131,8 +131,10 @@ class _Collector:
         return SecretHistory(tuple(secrets), self.commits, tuple(diagnostics))
 
 
-def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), max_chars: int = MAX_ADDED_CHARS) -> SecretHistory:
-    """Secrets added in the last `depth` commits that touched `root` (paths relative to `root`)."""
+def scan_secret_history(
+    root: Path, depth: int, exclude: tuple[str, ...] = (), max_chars: int = MAX_ADDED_CHARS, rev: str = "HEAD",
+) -> SecretHistory:
+    """Secrets added in the last `depth` commits up to `rev` that touched `root` (paths relative to `root`)."""
     try:
         import git  # gitpython
     except Exception:  # noqa: BLE001 - gitpython raises ImportError subclasses when git is absent
@@ -149,7 +151,7 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
             return _note("partial clone (objects are fetched on demand): history was not scanned for secrets (SEC003), "
                          "since reading it would need the network")
         shallow = runner.execute(["git", "rev-parse", "--is-shallow-repository"]).strip() == "true"
-        total = int(runner.execute(["git", "rev-list", "--count", "HEAD", "--", "."]).strip() or 0)
+        total = int(runner.execute(["git", "rev-list", "--count", rev, "--", "."]).strip() or 0)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return _note("not a git repository: history was not scanned for secrets (SEC003)")
     except Exception as exc:  # noqa: BLE001 - any git failure is a diagnostic, not a crash
@@ -160,7 +162,7 @@ def scan_secret_history(root: Path, depth: int, exclude: tuple[str, ...] = (), m
         "git", "-c", "core.quotePath=false", "-c", "diff.noprefix=false", "-c", "log.follow=false",
         "-c", "log.showSignature=false", "log", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv",
         "--src-prefix=a/", "--dst-prefix=b/",
-        "--unified=0", f"--max-count={depth}", "--format=%x00commit %H %aI", "--relative", "--", ".",
+        "--unified=0", f"--max-count={depth}", "--format=%x00commit %H %aI", "--relative", rev, "--", ".",
         # Binaries and lock files are never scanned: git need not even read their blobs.
         *(f":(exclude,icase)*{suffix}" for suffix in BINARY_SUFFIXES),
         *(f":(exclude)*{name}" for name in sorted(LOCK_FILES)),
@@ -206,13 +208,13 @@ class PendingHistory:
     else, or if the helper fails, the history is read here, when asked for.
     """
 
-    def __init__(self, root: Path, depth: int, exclude: tuple[str, ...] = (), cache: Any = None) -> None:
-        self.args = (root, depth, exclude)
+    def __init__(self, root: Path, depth: int, exclude: tuple[str, ...] = (), cache: Any = None, rev: str = "HEAD") -> None:
+        self.args = (root, depth, exclude, MAX_ADDED_CHARS, rev)
         self._done: SecretHistory | None = None
         self._conn: Any = None
         self._proc: Any = None
         self._cache = cache
-        self._key = _key(root, depth, exclude) if cache is not None else None
+        self._key = _key(root, depth, exclude, rev) if cache is not None else None
         if self._key is not None:
             self._done = cache.load(self._key, SecretHistory)
             if self._done is not None:
@@ -250,8 +252,8 @@ class PendingHistory:
         return history
 
 
-def _key(root: Path, depth: int, exclude: tuple[str, ...]) -> str | None:
-    """What the history scan at HEAD depends on (see `history.commit_key`), or None outside git."""
+def _key(root: Path, depth: int, exclude: tuple[str, ...], rev: str = "HEAD") -> str | None:
+    """What the history scan at `rev` depends on (see `history.commit_key`), or None outside git."""
     try:
         import git  # gitpython
 
@@ -261,7 +263,7 @@ def _key(root: Path, depth: int, exclude: tuple[str, ...]) -> str | None:
         try:
             if repo.bare or repo.working_tree_dir is None:
                 return None
-            at = commit_key(repo, "HEAD")
+            at = commit_key(repo, rev)
         finally:
             repo.close()
     except Exception as exc:  # noqa: BLE001 - not a repository, or git is missing: nothing is cached
@@ -270,7 +272,7 @@ def _key(root: Path, depth: int, exclude: tuple[str, ...]) -> str | None:
     return f"secret-history|{at}|{root.resolve()}|{depth}|{sorted(exclude)}|{MAX_ADDED_CHARS}" if at else None
 
 
-def _scan_into(conn: Any, root: Path, depth: int, exclude: tuple[str, ...]) -> None:
+def _scan_into(conn: Any, root: Path, depth: int, exclude: tuple[str, ...], max_chars: int, rev: str) -> None:
     try:
         import signal
 
@@ -278,6 +280,6 @@ def _scan_into(conn: Any, root: Path, depth: int, exclude: tuple[str, ...]) -> N
     except (ImportError, ValueError, OSError):
         pass
     try:
-        conn.send(scan_secret_history(root, depth, exclude))
+        conn.send(scan_secret_history(root, depth, exclude, max_chars, rev))
     finally:
         conn.close()
