@@ -23,6 +23,7 @@ from functools import lru_cache
 from readiness.catalog import Catalog
 from readiness.config import Config
 from readiness.discover import SourceFile, classify, module_name
+from readiness.facts.names import LOG_METHODS, WEB_FRAMEWORKS
 
 #: An import statement from the start of its line: `from <module> import <names>` or `import <names>`.
 _STATEMENT = re.compile(rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))")
@@ -30,15 +31,13 @@ _IMPORT_WORD = re.compile(rb"import")
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
 #: A log call whose arguments name a prompt, a user message or a credential (OBS005 reads its flow).
 _SENSITIVE_LOG = re.compile(
-    rb"\.(?:debug|info|warning|warn|error|exception|critical|log|msg|success|trace)\s*\([^)]{0,400}?"
+    rb"\.(?:" + "|".join(sorted(LOG_METHODS)).encode() + rb")\s*\([^)]{0,400}?"
     rb"(?i:prompt|user_message|chat_history|question|user_query|user_input|input_text|passw|pwd|secret|api_?key|_token|authorization|credential)"
 )
 
-#: Web and UI frameworks whose routes, handlers and inputs the surface and prompt facts read.
-WEB_PACKAGES = frozenset({
-    "fastapi", "starlette", "flask", "quart", "django", "rest_framework", "gradio", "streamlit", "chainlit",
-    "panel", "sanic", "aiohttp", "tornado", "litestar", "slowapi", "uvicorn",
-})
+#: Front ends (`names.WEB_FRAMEWORKS`) plus what serves or guards them: the surface facts read
+#: DRF views, rate limiters and `uvicorn.run(reload=True)`.
+WEB_PACKAGES = frozenset({name.split(".")[0] for name in WEB_FRAMEWORKS} | {"rest_framework", "slowapi", "uvicorn"})
 
 
 def imported_modules(path: str, raw: bytes) -> set[str]:

@@ -19,14 +19,11 @@ from readiness.facts.callsites import (
 from readiness.facts.deps import Pin, normalise
 from readiness.facts.signals import is_test_path
 from readiness.facts.model import MODULE_SCOPE, CallFact, FileFacts, Flow, FunctionFact, Invocation
+from readiness.facts.names import WEB_FRAMEWORKS
 from readiness.model import Location
 
 FnKey = tuple[str, str]  # (path, function qualname)
 
-WEB_FRAMEWORKS = frozenset({
-    "fastapi", "flask", "django", "streamlit", "gradio", "chainlit", "starlette", "sanic", "litestar", "quart",
-    "tornado", "fasthtml", "panel", "dash", "slack_bolt", "discord", "telegram", "aiohttp.web", "mesop", "nicegui",
-})
 BLOCKING_HTTP = frozenset({
     "requests.get", "requests.post", "requests.put", "requests.delete", "requests.patch", "requests.request",
     "requests.head", "urllib.request.urlopen", "time.sleep",

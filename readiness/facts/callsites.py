@@ -10,7 +10,7 @@ SDK default for the version the repo pins.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from readiness.catalog import ApiEntry, Catalog
 from readiness.facts.deps import Pin
@@ -35,6 +35,15 @@ WRAPPER = ApiEntry(
     async_constructors=(), methods=(), names=(), async_names=(), embedding_methods=(), model_args=("model",),
     timeout_args=(), retries_args=(), max_tokens_args=(), defaults=(),
 )
+
+
+def remembered(answers: dict[Any, Any], key: Any, work: Callable[..., Any], *args: Any) -> Any:
+    """`work(*args)`, computed once per `key` and kept in `answers` (None answers included)."""
+    try:
+        return answers[key]
+    except KeyError:
+        answer = answers[key] = work(*args)
+        return answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,14 +233,7 @@ class Resolver:
         """
         if depth > MAX_DEPTH:
             return None
-        key = (facts.path, scope, name, depth, line)
-        try:
-            return self._clients[key]
-        except KeyError:
-            pass
-        client = self._client_of(facts, scope, name, depth, line)
-        self._clients[key] = client
-        return client
+        return remembered(self._clients, (facts.path, scope, name, depth, line), self._client_of, facts, scope, name, depth, line)
 
     def _client_of(self, facts: FileFacts, scope: str, name: str, depth: int, line: int) -> Client | None:
         found = self.binding(facts, scope, name)
@@ -514,14 +516,7 @@ class Resolver:
         """The repo function a call reaches: (path, qualname), or None for anything else."""
         if depth > 4:
             return None
-        key = (facts.path, scope, target, ctor, depth)
-        try:
-            return self._functions[key]
-        except KeyError:
-            pass
-        found = self._function_of(facts, scope, target, ctor, depth)
-        self._functions[key] = found
-        return found
+        return remembered(self._functions, (facts.path, scope, target, ctor, depth), self._function_of, facts, scope, target, ctor, depth)
 
     def _function_of(self, facts: FileFacts, scope: str, target: str, ctor: str, depth: int) -> tuple[str, str] | None:
         if ctor:
@@ -563,14 +558,7 @@ class Resolver:
         """The repo class whose instance a name holds: `agent = Agent(...)`, `self.svc = Service()`."""
         if depth > 4:
             return None
-        key = (facts.path, scope, name, depth)
-        try:
-            return self._instances[key]
-        except KeyError:
-            pass
-        found = self._instance_of(facts, scope, name, depth)
-        self._instances[key] = found
-        return found
+        return remembered(self._instances, (facts.path, scope, name, depth), self._instance_of, facts, scope, name, depth)
 
     def _instance_of(self, facts: FileFacts, scope: str, name: str, depth: int) -> tuple[str, str] | None:
         found = self.binding(facts, scope, name)

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 
 
 #: Method names that write a log record (`logger.info`, `structlog`, `loguru`).
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg", "success", "trace"})
 
 
 _NAME, _ATTRIBUTE, _SUBSCRIPT, _INDEX = cst.Name, cst.Attribute, cst.Subscript, cst.Index

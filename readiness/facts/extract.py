@@ -15,7 +15,7 @@ from libcst.metadata import MetadataWrapper
 from readiness.catalog import Catalog
 from readiness.discover import module_name  # noqa: F401 - re-exported
 from readiness.facts.anchors import StatementAnchors
-from readiness.facts.collector import LOG_METHODS, Collector, clear_literals, dotted, string_literal
+from readiness.facts.collector import Collector, clear_literals, dotted, string_literal
 from readiness.facts.markers import MarkersCollector
 from readiness.facts.positions import Positions, Span, positions
 from readiness.facts.traverse import visit_batched
@@ -29,7 +29,7 @@ from readiness.facts.flow import (
     BUILTINS, CONCURRENCY_CALLS, DEFERRING_CALLS, SINKS, template,
     try_summary,
 )
-from readiness.facts.names import VALIDATING_CALLS
+from readiness.facts.names import LOG_METHODS, VALIDATING_CALLS
 from readiness.parse import ParsedModule
 
 SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_as_current_observation", "span", "trace", "observe", "start_trace", "trace_as_chain_group"})

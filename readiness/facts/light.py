@@ -24,7 +24,7 @@ import warnings
 from typing import Any
 
 from readiness.discover import SourceFile
-from readiness.facts.collector import LOG_METHODS
+from readiness.facts.names import LOG_METHODS
 from readiness.facts.extract import SPAN_CALLS, module_name, read_suppressions
 from readiness.facts.light_text import Anchors, find_markers, marker_lines, paths_by_token, tokens_of
 from readiness.facts.markers import ENV_GETTERS, ENV_NAME, SYS_PATH_CALLS, USAGE_ATTRS, local_path_in
@@ -219,9 +219,8 @@ class LightVisitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        name = dotted(func)
-        if name is None and isinstance(func, ast.Attribute):
-            name = self._chained(func)
+        plain = dotted(func)
+        name = plain if plain is not None else self._chained(func) if isinstance(func, ast.Attribute) else None
         if name:
             qualified = self.qualify(name)
             head = qualified.split(".")[0]
@@ -229,21 +228,17 @@ class LightVisitor(ast.NodeVisitor):
             fn.calls.add(qualified)
             if qualified.rsplit(".", 1)[-1] in LOG_METHODS and ("log" in name.split(".")[0].lower() or head in ("logging", "structlog", "loguru")):
                 fn.logs = True
-        self._prompt_evidence(node, name)
-        simple = name if name and not name.startswith("<ctor>") and dotted(func) is not None else None
-        if simple is not None:
-            target = self.qualify(simple)
-            if target in SYS_PATH_CALLS:
-                self.sys_path_edits.append(node.lineno)
-            elif target in ENV_GETTERS and (node.args or node.keywords):
-                first = min([*node.args, *node.keywords], key=lambda a: (a.lineno, a.col_offset))
-                self._env(first.value if isinstance(first, (ast.keyword, ast.Starred)) else first, node.lineno)
+        target = self.qualify(plain) if plain else ""  # a plain dotted callee, qualified
+        self._prompt_evidence(node, target)
+        if target in SYS_PATH_CALLS:
+            self.sys_path_edits.append(node.lineno)
+        elif target in ENV_GETTERS and (node.args or node.keywords):
+            first = min([*node.args, *node.keywords], key=lambda a: (a.lineno, a.col_offset))
+            self._env(first.value if isinstance(first, (ast.keyword, ast.Starred)) else first, node.lineno)
         self.generic_visit(node)
 
-    def _prompt_evidence(self, node: ast.Call, name: str | None) -> None:
+    def _prompt_evidence(self, node: ast.Call, qualified: str) -> None:
         """What `facts.prompts.PromptCollector` records outside model code: prints and CLI parsers."""
-        plain = dotted(node.func)
-        qualified = self.qualify(plain) if plain else ""
         tail = qualified.rsplit(".", 1)[-1] if qualified else (node.func.attr if isinstance(node.func, ast.Attribute) else "")
         if qualified == "print":
             col = len(self.lines[node.lineno - 1].encode("utf-8")[:node.col_offset].decode("utf-8", "replace"))

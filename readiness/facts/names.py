@@ -15,3 +15,12 @@ AUTH_NAME = re.compile(
     r"permission|credential|secur|identity|signed_in|is_admin|session_user|oauth|firebase_user|clerk", re.I,
 )
 AUTH_DECORATOR = re.compile(r"login_required|auth|jwt_required|token_required|requires|permission|protected|api_key", re.I)
+
+#: Logging methods (`logging`, a `logger`, structlog, loguru).
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg", "success", "trace"})
+
+#: Packages that put code in front of users: web frameworks, UI toolkits, chat-platform bots.
+WEB_FRAMEWORKS = frozenset({
+    "fastapi", "flask", "django", "streamlit", "gradio", "chainlit", "starlette", "sanic", "litestar", "quart",
+    "tornado", "fasthtml", "panel", "dash", "slack_bolt", "discord", "telegram", "aiohttp.web", "mesop", "nicegui",
+})

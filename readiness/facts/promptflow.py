@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from readiness.facts.callsites import CallSite
+from readiness.facts.callsites import CallSite, remembered
 from readiness.facts.flowmodel import Arg, CallFlow, Flow, RolePart, Text, merge
 from readiness.facts.model import FileFacts
 from readiness.model import Location
@@ -95,14 +95,7 @@ class Linker:
         """The repo function a call target names, if any."""
         if not target:
             return None
-        key = (facts.path, target)
-        try:
-            return self._functions[key]
-        except KeyError:
-            pass
-        found = self._function(facts, target)
-        self._functions[key] = found
-        return found
+        return remembered(self._functions, (facts.path, target), self._function, facts, target)
 
     def _function(self, facts: FileFacts, target: str) -> FunctionKey | None:
         found = self._known(facts.path, target)

@@ -14,7 +14,8 @@ from typing import Any
 
 import libcst as cst
 
-from readiness.facts.collector import LOG_METHODS, Collector
+from readiness.facts.collector import Collector
+from readiness.facts.names import LOG_METHODS
 
 if TYPE_CHECKING:
     from readiness.facts.extract import FactsVisitor
