@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import os
 import re
+import subprocess
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -133,21 +134,38 @@ def _module_index(paths: set[str]) -> dict[str, str]:
     return index
 
 
-def _importers(repo: Any, prefix: str, modules: set[str], index: dict[str, str]) -> set[str]:
-    """Files of the work tree that import one of `modules` (prefiltered with `git grep`)."""
-    import git
-
+def _grep_importers(repo: Any, prefix: str, modules: set[str]) -> subprocess.Popen[bytes] | None:
+    """Start `git grep` for files of the work tree that name one of `modules` as a whole word;
+    it runs while the caller goes on, and `_importers` reads its answer. Fixed words in the C
+    locale are over ten times faster than the equivalent regular expression."""
     words = sorted({m.rsplit(".", 1)[-1] for m in modules if m})
     if not words:
-        return set()
-    pattern = "(^|[^A-Za-z0-9_])(" + "|".join(re.escape(w) for w in words) + ")([^A-Za-z0-9_]|$)"
+        return None
+    import git
+
+    argv = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", "grep", "-l", "-z", "-I", "--untracked", "-F", "-w"]
+    for word in words:
+        argv += ["-e", word]
+    argv += ["--", f"{prefix}*.py", f"{prefix}*.ipynb"]
     try:
-        out = repo.git.grep("-l", "-z", "-I", "--untracked", "-E", "-e", pattern, "--", f"{prefix}*.py", f"{prefix}*.ipynb")
-    except git.GitCommandError:
-        return set()  # exit 1: no match
+        return subprocess.Popen(
+            argv, cwd=repo.working_tree_dir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},
+        )
+    except OSError:
+        return None
+
+
+def _importers(grep: subprocess.Popen[bytes] | None, repo: Any, prefix: str, modules: set[str]) -> set[str]:
+    """Files of the work tree that import one of `modules`, among those `git grep` found."""
+    if grep is None:
+        return set()
+    out, _ = grep.communicate()
+    if grep.returncode != 0:
+        return set()  # 1: no match; anything else: git could not search (no importers known)
     found: set[str] = set()
     top = Path(repo.working_tree_dir)
-    for name in out.split("\0"):
+    for name in os.fsdecode(out).split("\0"):
         if not name.startswith(prefix):
             continue
         rel = name[len(prefix):]
@@ -234,13 +252,24 @@ def diff_scan(
             return base_raw[path]
         return head_bytes(path) if path in head else None
 
+    # A change of mode only (a checkout that lost the executable bit, core.fileMode on a shared
+    # drive) or an edit undone in the work tree is not a change to analyse.
+    same = {
+        path for path in changed_head - added
+        if path not in renamed_from and (raw := base_bytes(path)) is not None and raw == head_bytes(path)
+    }
+    changed_head -= same
+
     if scope == "repo":
         wanted = set(head) | deleted
+        rules = select_rules(config.select, config.ignore)
     else:
         index = _module_index(set(head) | deleted)
         wanted = set(changed_head) | deleted | {p for p in head if is_dependency_file(p)}
         changed_modules = {module_name(p)[0] for p in changed_head | deleted if classify(p) != "text"}
-        importers = _importers(repo, prefix, changed_modules, index) & set(head)
+        grep = _grep_importers(repo, prefix, changed_modules)
+        rules = select_rules(config.select, config.ignore)  # loads the rule pack while git searches
+        importers = _importers(grep, repo, prefix, changed_modules) & set(head)
         # What resolution needs: the modules the changed files import, and what those import (a
         # client built by a factory elsewhere). Deeper links cannot turn an existing finding into a
         # new one: both sides are analysed with the same set of files.
@@ -272,7 +301,7 @@ def diff_scan(
     base_inputs = mark_light(base_inputs, catalog, config)
     # Secrets committed since the base are new SEC003 findings: read both histories meanwhile.
     histories: tuple[PendingHistory | None, PendingHistory | None] = (None, None)
-    if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
+    if config.history_depth > 0 and any(r.code == "SEC003" for r in rules):
         histories = (
             PendingHistory(root, config.history_depth, config.exclude, cache),
             PendingHistory(root, config.history_depth, config.exclude, cache, rev=base.hexsha),

@@ -77,6 +77,17 @@ def test_cost_follows_the_change_not_the_repo(repo: Path) -> None:
     assert not result.comparison.new  # the repo-level findings (no tests, no CI) are not the change's
 
 
+def test_a_change_of_mode_alone_is_not_part_of_the_change(repo: Path) -> None:
+    # a checkout that lost or gained the executable bit (shared drives, WSL) lists files as modified
+    (repo / "legacy.py").chmod(0o755)
+    (repo / "lib" / "mod3.py").chmod(0o755)
+    (repo / "app" / "main.py").write_text(MAIN.replace('"asking"', '"asking the model"'))
+    result = diff_scan(repo, Config(), "main")
+    assert result.comparison.changed == ("app/main.py",)
+    assert "legacy.py" not in result.comparison.analysed
+    assert not result.comparison.new and not result.comparison.fixed
+
+
 def test_a_new_faulty_call_is_the_only_new_finding_and_moved_ones_stay_existing(repo: Path) -> None:
     moved = "import os\nimport sys\n\n" + FAULTY + "\n\ndef new(q):\n    log.info('new')\n    return client.chat.completions.create(model='gpt-4o-2024-08-06', max_tokens=200, messages=[q])\n"
     (repo / "legacy.py").write_text(moved)

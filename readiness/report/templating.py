@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from readiness.score import shown
 from readiness.verdict import duration
+
+if TYPE_CHECKING:  # jinja2 loads only when a template renders (not for json, sarif, text)
+    import jinja2
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "&#64;", "#": "&#35;"}
@@ -59,6 +60,8 @@ def _common(env: jinja2.Environment) -> jinja2.Environment:
 
 
 def markdown_env() -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("readiness.report", "templates"),
         undefined=jinja2.StrictUndefined, autoescape=False, finalize=md_escape,
@@ -69,6 +72,8 @@ def markdown_env() -> jinja2.Environment:
 
 
 def html_env() -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("readiness.report", "templates"),
         undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True, lstrip_blocks=True,
