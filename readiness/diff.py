@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 import subprocess
 from dataclasses import dataclass
 from functools import partial

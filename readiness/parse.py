@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from readiness.discover import SourceFile
 from readiness.model import Diagnostic, Location
+
+if TYPE_CHECKING:  # libcst loads only to parse (notebook_code serves the pre-screen without it)
+    import libcst as cst
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,8 @@ def _syntax_message(exc: cst.ParserSyntaxError) -> str:
 
 def parse_file(source: SourceFile, raw: bytes) -> ParsedModule | ParseFailure:
     """Parse a Python file or notebook; never raises."""
+    import libcst as cst
+
     try:
         if source.kind == "notebook":
             text, cells = notebook_code(raw)

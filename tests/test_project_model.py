@@ -160,7 +160,7 @@ def test_excluded_tests_still_count_as_tests(tmp_path: Path) -> None:
 
 from hypothesis import given, settings, strategies as st
 
-from readiness.facts.markers import local_path_in
+from readiness.facts.textmarks import local_path_in
 
 TEXT_NAMES = ["requirements.txt", "pyproject.toml", ".env.example", "README.md", "Dockerfile", "docs/setup.md", "compose.yaml"]
 

@@ -7,24 +7,15 @@ statement's code without whitespace, trailing commas or its trailing comment; fo
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
 import libcst as cst
 
 from readiness.facts.collector import Collector
+from readiness.facts.textmarks import code_hash
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_TRAILING_COMMA = re.compile(r",(?=[)\]}])")
-
-
-def code_hash(code: str) -> str:
-    """A short, stable hash of code without whitespace or trailing commas (what formatters change)."""
-    text = "".join(code.split())
-    if "," in text:
-        text = _TRAILING_COMMA.sub("", text)
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
 class StatementAnchors(Collector):

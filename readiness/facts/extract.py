@@ -5,7 +5,6 @@ which costs several times the parse; cross-file resolution happens in the projec
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,7 +21,7 @@ from readiness.facts.traverse import visit_batched
 from readiness.facts.prompts import PromptCollector
 from readiness.facts.surface import SurfaceCollector
 from readiness.facts.model import (
-    DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, Flow, Invocation, Suppression, function_facts, qualified,
+    DYNAMIC, MODULE_SCOPE, RETURN, Binding, CallFact, FileFacts, Flow, Invocation, function_facts, qualified,
     TryFact,
 )
 from readiness.facts.flow import (
@@ -30,11 +29,10 @@ from readiness.facts.flow import (
     try_summary,
 )
 from readiness.facts.names import LOG_METHODS, VALIDATING_CALLS
+from readiness.facts.textmarks import SPAN_CALLS, read_suppressions
 from readiness.parse import ParsedModule
 
-SPAN_CALLS = frozenset({"start_as_current_span", "start_span", "start_as_current_observation", "span", "trace", "observe", "start_trace", "trace_as_chain_group"})
 SLEEP_CALLS = frozenset({"sleep"})
-_SUPPRESS = re.compile(r"#\s*readiness:\s*(ignore|file-ignore)\[([A-Za-z0-9_,\s]+)\]")
 
 
 _CONSTANTS: dict[str, Any] = {"None": None, "True": True, "False": False}
@@ -828,23 +826,6 @@ class FactsVisitor(cst.BatchableCSTVisitor):
 #: Collectors run after the core visitor on every node, in this order. Each lives in its own
 #: module and imports its base from facts/collector.py, so there is no import cycle.
 COLLECTORS: tuple[type[Collector], ...] = (SurfaceCollector, PromptCollector, StatementAnchors, MarkersCollector)
-
-
-def read_suppressions(text: str, cell_lines: tuple[tuple[int, int], ...]) -> tuple[tuple[Suppression, ...], tuple[str, ...]]:
-    """Inline `# readiness: ignore[CODE]` directives, by (cell, line), and file-wide ones."""
-    found: list[Suppression] = []
-    file_wide: list[str] = []
-    if "readiness:" not in text:
-        return (), ()
-    for number, line in enumerate(text.splitlines(), start=1):
-        for match in _SUPPRESS.finditer(line):
-            codes = tuple(c.strip().upper() for c in match.group(2).split(",") if c.strip())
-            if match.group(1) == "file-ignore":
-                file_wide.extend(codes)
-                continue
-            cell, cell_line = cell_lines[number - 1] if number <= len(cell_lines) else (0, number)
-            found.append(Suppression(cell, cell_line, codes))
-    return tuple(found), tuple(sorted(set(file_wide)))
 
 
 def extract_facts(parsed: ParsedModule, catalog: Catalog) -> FileFacts:

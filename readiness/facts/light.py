@@ -23,11 +23,12 @@ import unicodedata
 import warnings
 from typing import Any
 
-from readiness.discover import SourceFile
+from readiness.discover import SourceFile, module_name
 from readiness.facts.names import LOG_METHODS
-from readiness.facts.extract import SPAN_CALLS, module_name, read_suppressions
 from readiness.facts.light_text import Anchors, find_markers, marker_lines, paths_by_token, tokens_of
-from readiness.facts.markers import ENV_GETTERS, ENV_NAME, SYS_PATH_CALLS, USAGE_ATTRS, local_path_in
+from readiness.facts.textmarks import (
+    ENV_GETTERS, ENV_NAME, SPAN_CALLS, SYS_PATH_CALLS, USAGE_ATTRS, local_path_in, read_suppressions,
+)
 from readiness.facts.flowmodel import PrintCall, PromptFacts
 from readiness.facts.model import MODULE_SCOPE, FileFacts, function_facts, qualified
 

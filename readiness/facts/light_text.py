@@ -11,8 +11,7 @@ import io
 import re
 import tokenize
 
-from readiness.facts.anchors import code_hash
-from readiness.facts.markers import MARKER, local_path_in
+from readiness.facts.textmarks import MARKER, code_hash, local_path_in
 
 _MARKER_COMMENT = re.compile(r"#.*\b(?:TODO|FIXME|HACK|XXX|WORKAROUND|KLUDGE)\b")
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

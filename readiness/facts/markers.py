@@ -7,38 +7,12 @@ machine, workaround comments, environment variables read, and reads of token usa
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import libcst as cst
 
 from readiness.facts.collector import Collector, dotted, string_literal
-
-SYS_PATH_CALLS = frozenset({"sys.path.append", "sys.path.insert", "sys.path.extend", "site.addsitedir"})
-ENV_GETTERS = frozenset({"os.getenv", "os.environ.get"})  # setdefault() supplies its own value
-USAGE_ATTRS = frozenset({"usage", "usage_metadata", "token_usage", "prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens", "prompt_eval_count", "eval_count"})
-MARKER = re.compile(r"\b(TODO|FIXME|HACK|XXX|WORKAROUND|KLUDGE)\b")
-# A home folder of one machine: /Users/<name>/, /home/<name>/, C:\Users\<name>\ (placeholders excepted).
-LOCAL_PATH = re.compile(r"(?:^|[\s'\"=(:,]|file://)((?:/Users|/home)/([^/\s'\"]+)/|[A-Za-z]:[\\/]+Users[\\/]+([^\\/\s'\"]+)[\\/])")
-PLACEHOLDER_USERS = frozenset({
-    "you", "your", "yourname", "your_name", "your-name", "username", "user", "me", "name", "example", "someone", "foo",
-    # service accounts of containers, CI runners and hosted notebooks, not a developer's laptop
-    "runner", "ubuntu", "jovyan", "app", "appuser", "agent", "node", "python", "worker", "nonroot", "vscode",
-    "codespace", "gitpod", "coder", "sandbox", "ec2-user", "circleci", "travis", "docker", "www-data", "admin", "runneradmin",
-})
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def local_path_in(text: str) -> str | None:
-    """The machine-specific absolute path a string holds, if any (placeholders are not)."""
-    if "Users" not in text and "/home/" not in text:
-        return None
-    for match in LOCAL_PATH.finditer(text):
-        user = match.group(2) or match.group(3) or ""
-        if user.lower() in PLACEHOLDER_USERS or not user or user[0] in "<{$%" or user.startswith("your"):
-            continue
-        return match.group(1)
-    return None
+from readiness.facts.textmarks import ENV_GETTERS, ENV_NAME, MARKER, SYS_PATH_CALLS, USAGE_ATTRS, local_path_in
 
 
 class MarkersCollector(Collector):
