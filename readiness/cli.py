@@ -15,7 +15,7 @@ from readiness.engine import scan as run_scan
 from readiness.errors import ReadinessError
 from readiness.model import Severity
 from readiness.registry import all_rules, find_rule
-from readiness.report import RENDERERS
+from readiness.report import RENDERERS, encoded
 from readiness.report.templating import shown_score
 from readiness.rule import Rule
 from readiness.compare import BASELINE_FILE, baseline_json, load_baseline, with_baseline
@@ -115,15 +115,24 @@ def scan(
             result = with_baseline(result, load_baseline(baseline_file), str(baseline_file))
         gate = Gate(config.fail_on, minimum, no_regress)
         reasons = evaluate(result, gate)
-    colour = color if color is not None else (output is None and sys.stdout.isatty())
-    rendered = RENDERERS[fmt](result, colour=colour, inventory=inventory, uri_prefix=_uri_prefix(path))
-    if output is not None:
-        output.write_text(rendered, encoding="utf-8")
-    else:
-        click.echo(rendered, nl=False, color=colour)
+        colour = color if color is not None else (output is None and sys.stdout.isatty())
+        rendered = RENDERERS[fmt](result, colour=colour, inventory=inventory, uri_prefix=_uri_prefix(path))
+    _emit(rendered, output)
     for reason in reasons:
         click.echo(f"readiness: failed: {reason}", err=True)
     sys.exit(EXIT_FINDINGS if reasons and not exit_zero else EXIT_CLEAN)
+
+
+def _emit(rendered: str, output: Path | None) -> None:
+    """Write rendered output to `output` or stdout, as bytes (see `report.encoded`)."""
+    data = encoded(rendered)
+    if output is None:
+        click.echo(data, nl=False)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
 def _uri_prefix(path: Path) -> str:
@@ -205,7 +214,7 @@ def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_s
         _fail(str(exc))
         return
     for name, content in outcome.files.items():
-        Path(name).write_text(content, encoding="utf-8")
+        Path(name).write_bytes(encoded(content))
     if env.get("GITHUB_STEP_SUMMARY"):
         with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
             fh.write(outcome.summary)
@@ -304,15 +313,16 @@ def report(ctx: click.Context, path: Path, html_file: Path | None, markdown_file
         _fail("the scan finished but no score could be computed (see the diagnostics of `readiness scan`)")
     outputs = [(fmt, target) for fmt, target in (("html", html_file), ("markdown", markdown_file)) if target is not None]
     for fmt, target in outputs:
-        try:
-            target.write_text(RENDERERS[fmt](result), encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {target}: {exc.strerror or exc}")
+        with _error_boundary(ctx):
+            rendered = RENDERERS[fmt](result)
+        _emit(rendered, target)
         card = result.score
         scored = f"score {shown_score(card.score)}/100" if card.score is not None else "not scored"
         click.echo(f"{fmt} report written to {target}: {card.grade}, {scored}, {card.verdict.decision}", err=True)
     if not outputs:
-        click.echo(RENDERERS["markdown"](result), nl=False)
+        with _error_boundary(ctx):
+            rendered = RENDERERS["markdown"](result)
+        _emit(rendered, None)
     sys.exit(EXIT_CLEAN)
 
 
@@ -331,11 +341,8 @@ def graph(ctx: click.Context, path: Path, fmt: str, output: Path | None, config_
         _fail(f"path not found: {path}")
     with _error_boundary(ctx):
         project, _diagnostics = load_project(path, load_config(path, config_file))
-    rendered = GRAPH_RENDERERS[fmt](project.graph.to_json())
-    if output is not None:
-        output.write_text(rendered, encoding="utf-8")
-    else:
-        click.echo(rendered, nl=False)
+        rendered = GRAPH_RENDERERS[fmt](project.graph.to_json())
+    _emit(rendered, output)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,40 @@ def test_a_utf16_file_is_named_as_such(tmp_path: Path) -> None:
     done = run_cli("scan", str(tmp_path), "--format", "json", "--exit-zero", "--no-cache")
     [diagnostic] = [d for d in json.loads(done.stdout)["diagnostics"] if d["location"]["path"] == "utf16.py"]
     assert diagnostic["kind"] == "unparsable" and "UTF-16" in diagnostic["message"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown", "html", "pr-markdown"])
+def test_a_file_name_that_is_not_utf8_prints_in_every_format_under_a_strict_locale(tmp_path: Path, fmt: str) -> None:
+    # Most UTF-8 locales give Python a strict stdout: a lone surrogate used to end in a traceback.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / os.fsdecode(b"caf\xe9.py")).write_text(MODEL_CALL)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    argv = [sys.executable, "-m", "readiness", "scan", str(repo), "--format", fmt, "--no-cache", "--exit-zero"]
+    out = subprocess.run(argv, capture_output=True, timeout=300, env=env)
+    assert out.returncode == 0 and b"Traceback" not in out.stderr, out.stderr
+    saved = tmp_path / f"report.{fmt}"
+    assert subprocess.run([*argv, "--output", str(saved)], capture_output=True, timeout=300, env=env).returncode == 0
+    assert saved.read_bytes() == out.stdout
+    if fmt in ("json", "sarif"):
+        out.stdout.decode("ascii")  # machine formats stay ASCII JSON
+        report = json.loads(out.stdout)
+        if fmt == "sarif":
+            uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in report["runs"][0]["results"]}
+            assert "caf%E9.py" in uris  # the name's own bytes, percent-encoded
+        else:
+            assert "caf\udce9.py" in {f["location"]["path"] for f in report["findings"]}
+    else:
+        assert b"caf\xe9.py" in out.stdout  # as the file system has it
+
+
+def test_the_founder_report_of_a_repo_with_a_non_utf8_file_name(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / os.fsdecode(b"caf\xe9.py")).write_text(MODEL_CALL)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    html = tmp_path / "report.html"
+    argv = [sys.executable, "-m", "readiness", "report", str(repo), "--html", str(html)]
+    out = subprocess.run(argv, capture_output=True, timeout=300, env=env)
+    assert out.returncode == 0 and b"Traceback" not in out.stderr, out.stderr
+    assert b"caf\xe9.py" in html.read_bytes()

@@ -20,3 +20,13 @@ RENDERERS: dict[str, Renderer] = {
     "sarif": sarif_report.render,
     "pr-markdown": pr_markdown_report.render,
 }
+
+
+def encoded(text: str) -> bytes:
+    """The bytes to write for rendered output: UTF-8, with the bytes of a file name that is not
+    UTF-8 (Python reads them as lone surrogates) written back as the file system has them, whatever
+    the locale's error handler (strict under most UTF-8 locales). JSON and SARIF are ASCII."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that does not stand for a byte (escaped in source text)
+        return text.encode("utf-8", "backslashreplace")

@@ -92,7 +92,8 @@ def _help_text(rule: type[Rule]) -> str:
 
 def _location(loc: Location, prefix: str) -> dict[str, Any]:
     path = f"{prefix}{loc.path}" if loc.path else (prefix.rstrip("/") or ".")
-    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path), "uriBaseId": SRCROOT}}
+    # a name that is not UTF-8 keeps its bytes, percent-encoded (RFC 3986)
+    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path, errors="surrogateescape"), "uriBaseId": SRCROOT}}
     if loc.line > 0:
         physical["region"] = {"startLine": loc.line, "startColumn": loc.col + 1}
     elif loc.path:
