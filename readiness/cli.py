@@ -154,7 +154,7 @@ def baseline(ctx: click.Context, path: Path, output: Path | None, config_file: P
     with _error_boundary(ctx):
         result = run_scan(path, load_config(path, config_file))
     target = output or path / BASELINE_FILE
-    target.write_text(baseline_json(result), encoding="utf-8")
+    _emit(baseline_json(result), target)
     count = len(result.findings)
     click.echo(f"wrote {count} {'finding' if count == 1 else 'findings'} to {target}")
 

@@ -17,3 +17,7 @@ class ConfigError(ReadinessError):
 
 class RuleLoadError(ReadinessError):
     """A rule pack could not be loaded or declares an invalid rule."""
+
+
+class UnknownRuleError(ReadinessError):
+    """`select` or `ignore` names a code or prefix that matches no rule."""

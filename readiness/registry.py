@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib.metadata import entry_points
 from types import ModuleType
 
-from readiness.errors import RuleLoadError
+from readiness.errors import RuleLoadError, UnknownRuleError
 from readiness.rule import Rule
 
 GROUP = "readiness.packs"
@@ -63,6 +63,13 @@ def _selected(code: str, patterns: tuple[str, ...]) -> bool:
 
 
 def select_rules(select: tuple[str, ...], ignore: tuple[str, ...]) -> list[type[Rule]]:
-    """Rules chosen by `select` (all when empty) minus `ignore`; codes or prefixes."""
-    chosen = [r for r in all_rules() if not select or _selected(r.code, select)]
+    """Rules chosen by `select` (all when empty) minus `ignore`; codes or prefixes. A code or
+    prefix that matches no rule is an error (a typo would otherwise turn a check off silently)."""
+    rules = all_rules()
+    for option, patterns in (("select", select), ("ignore", ignore)):
+        unknown = [p for p in patterns if not any(r.code.startswith(p) for r in rules)]
+        if unknown:
+            names = ", ".join(f"`{p}`" for p in unknown)
+            raise UnknownRuleError(f"{option}: no rule matches {names}; `readiness rules` lists the codes")
+    chosen = [r for r in rules if not select or _selected(r.code, select)]
     return [r for r in chosen if not _selected(r.code, ignore)]

@@ -49,10 +49,10 @@ def history_key(root: Path) -> str | None:
         return "no-git"
     except Exception:  # noqa: BLE001 - git unusable: do not reuse results
         return None
-    from readiness.facts.history import commit_key
+    from readiness.facts.history import commit_key, missing_head
 
     if not repo.head.is_valid():
-        return "no-commits"
+        return None if missing_head(repo) else "no-commits"  # a damaged clone: do not reuse results
     return commit_key(repo, "HEAD")
 
 

@@ -47,6 +47,17 @@ def test_usage_errors_exit_two(tmp_path: Path) -> None:
     assert run_cli("scan", str(tmp_path), "--fail-on", "severe").returncode == 2
     unknown = run_cli("explain", "XYZ999")
     assert unknown.returncode == 2 and "readiness rules" in unknown.stderr
+    # an output that cannot be written is a one-line error, for every command that writes one
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder")
+    for argv in (
+        ("scan", str(tmp_path), "--output", str(blocked / "out.json")),
+        ("baseline", str(tmp_path), "--output", str(blocked / "baseline.json")),
+        ("report", str(tmp_path), "--html", str(blocked / "report.html")),
+        ("graph", str(tmp_path), "--output", str(blocked / "graph.dot")),
+    ):
+        proc = run_cli(*argv)
+        assert proc.returncode == 2 and "cannot write" in proc.stderr and "Traceback" not in proc.stderr, (argv, proc.stderr)
 
 
 def test_select_and_ignore(tmp_path: Path) -> None:
@@ -54,6 +65,13 @@ def test_select_and_ignore(tmp_path: Path) -> None:
     assert {c for c, _ in _codes(run_cli("scan", str(repo), "--format", "json"))} == {"REL001", "REL002", "OBS001"}
     assert {c for c, _ in _codes(run_cli("scan", str(repo), "--format", "json", "--select", "REL"))} == {"REL001", "REL002"}
     assert {c for c, _ in _codes(run_cli("scan", str(repo), "--format", "json", "--ignore", "REL001,OBS"))} == {"REL002"}
+    # a typo must not switch a check off silently
+    typo = run_cli("scan", str(repo), "--ignore", "RLE001")
+    assert typo.returncode == 2 and "`RLE001`" in typo.stderr and "readiness rules" in typo.stderr
+    assert run_cli("scan", str(repo), "--select", "rel,OBS9").returncode == 2
+    (repo / "pyproject.toml").write_text('[tool.readiness]\nselect = ["REL", "SECRET"]\n')
+    from_config = run_cli("scan", str(repo))
+    assert from_config.returncode == 2 and "select" in from_config.stderr and "`SECRET`" in from_config.stderr
 
 
 def test_config_file_is_read_and_validated(tmp_path: Path) -> None:

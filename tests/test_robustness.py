@@ -174,3 +174,23 @@ def test_the_founder_report_of_a_repo_with_a_non_utf8_file_name(tmp_path: Path) 
     out = subprocess.run(argv, capture_output=True, timeout=300, env=env)
     assert out.returncode == 0 and b"Traceback" not in out.stderr, out.stderr
     assert b"caf\xe9.py" in html.read_bytes()
+
+
+def test_a_clone_whose_object_store_lost_the_head_commit(tmp_path: Path, git_available: None) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text(MODEL_CALL)
+    git_init(repo, commit=True)
+    for objects in (repo / ".git" / "objects").iterdir():
+        if objects.name not in ("info", "pack"):
+            shutil.rmtree(objects)
+    cache = str(tmp_path / "cache")
+    for _ in range(2):  # the second run must not reuse a result keyed by an unreadable HEAD
+        proc = run_cli("scan", str(repo), "--format", "json", "--cache-dir", cache)
+        assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+        report = json.loads(proc.stdout)
+        assert {f["location"]["path"] for f in report["findings"]} >= {"app.py"}
+        messages = [d["message"] for d in report["diagnostics"] if d["kind"] == "history"]
+        assert any("missing from the object store" in m and "SEC003" in m for m in messages), report["diagnostics"]

@@ -173,6 +173,18 @@ def _objects_state(git_dir: Path) -> bytes:
     return b"\0".join(sorted(parts))
 
 
+def missing_head(repo: Any) -> str | None:
+    """Why HEAD cannot be read although it names a commit (None when it can, or when the branch
+    has no commits yet): a damaged clone whose object store lost that commit."""
+    if repo.head.is_valid():
+        return None
+    try:
+        named = repo.git.rev_parse("--quiet", "--verify", "HEAD").strip()
+    except Exception:  # noqa: BLE001 - an unborn branch: rev-parse fails, nothing is missing
+        return None
+    return f"HEAD's commit {named[:12]} is missing from the object store (a damaged clone)" if named else None
+
+
 def commit_key(repo: Any, rev: str) -> str | None:
     """Names everything a log of `rev` depends on: the commit (its history cannot change), the
     objects at hand, and what changes how git shows them (config, mailmap, replace refs, grafts,
@@ -212,7 +224,7 @@ def _read_log(root: Path, max_commits: int, rev: str, cache: Any = None) -> tupl
         if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
             return "shallow clone: history is incomplete"
         if not repo.head.is_valid():
-            return "no commits yet"
+            return missing_head(repo) or "no commits yet"
         top = Path(repo.working_tree_dir).resolve()
         rel = os.path.relpath(root.resolve(), top).replace(os.sep, "/")
         args = ["--no-merges", "--no-renames", f"--max-count={max_commits + 1}", "--format=%x1e%H%x1f%aN%x1f%aE%x1f%ct"]

@@ -144,6 +144,11 @@ def scan_secret_history(
         if repo.bare or repo.working_tree_dir is None:
             return _note("not a git work tree: history was not scanned for secrets (SEC003)")
         if not repo.head.is_valid():
+            from readiness.facts.history import missing_head
+
+            missing = missing_head(repo)
+            if missing:
+                return _note(f"git history could not be read: {missing}; history was not scanned for secrets (SEC003)")
             return SecretHistory()  # a repository without commits has no history
         runner = git.Git(str(root.resolve()))
         partial = runner.execute(["git", "config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"], with_exceptions=False)
