@@ -101,6 +101,21 @@ def config_fingerprint(config: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def encode_result(result: FileResult) -> str:
+    """One result as a cache entry: JSON of its `serial.encode` form. Workers send results to
+    the scan in this form too: cheaper to make and to read back than a pickle of the dataclasses."""
+    return json.dumps(encode(result), separators=(",", ":"), allow_nan=True)
+
+
+def decode_result(payload: str | bytes) -> FileResult:
+    """The result an `encode_result` payload holds (kept out of the cyclic collector, see `heap`)."""
+    from readiness.engine import FileResult
+
+    with keep():
+        result: FileResult = decode(FileResult, json.loads(payload))
+    return result
+
+
 class ResultCache:
     """Per-file results on disk, in pack files under `root/v<FORMAT>/<salt>/<scope>/`.
 
@@ -161,25 +176,22 @@ class ResultCache:
 
     def get(self, key: str) -> FileResult | None:
         """The stored result, or None when absent or corrupt."""
-        from readiness.engine import FileResult
-
         index = self._index if self._index is not None else self._load()
         payload = index.get(key)
         if payload is None:
             return None
         try:
-            with keep():
-                result = decode(FileResult, json.loads(payload))
+            result = decode_result(payload)
         except (SerialError, TypeError, ValueError, KeyError, RecursionError) as exc:
             LOG.debug("ignoring corrupt cache entry %s: %s", key, exc)
             return None
         self._used.add(key)
         return result
 
-    def put(self, key: str, result: FileResult) -> None:
-        """Remember a result; `flush` writes what was put."""
+    def put(self, key: str, result: FileResult, payload: str | None = None) -> None:
+        """Remember a result (`payload`: its `encode_result`, when already made); `flush` writes what was put."""
         try:
-            self._new[key] = json.dumps(encode(result), separators=(",", ":"), allow_nan=True)
+            self._new[key] = payload if payload is not None else encode_result(result)
         except (TypeError, ValueError) as exc:
             LOG.debug("cannot cache %s: %s", key, exc)
 

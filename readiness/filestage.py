@@ -113,7 +113,25 @@ def _worker_main(conn: Connection, work: Work, cache: ResultCache | None) -> Non
         if chunk is None:
             return
         for task in chunk:  # one message per file, so the parent knows which file is running
-            conn.send(_run_chunk([task])[0])
+            index, result = _run_chunk([task])[0]
+            conn.send((index, _packed(result)))
+
+
+def _packed(result: FileResult) -> FileResult | str:
+    """What a worker sends: the cache entry of the result (`cache.encode_result`), which the scan
+    stores as it is and decodes faster than a pickle; the result itself if it cannot be encoded."""
+    from readiness.cache import encode_result
+
+    try:
+        return encode_result(result)
+    except (TypeError, ValueError, RecursionError):
+        return result
+
+
+def _unpacked(message: FileResult | str) -> tuple[FileResult, str | None]:
+    from readiness.cache import decode_result
+
+    return (decode_result(message), message) if isinstance(message, str) else (message, None)
 
 
 Task = tuple[int, "SourceFile", bytes, "str | None"]
@@ -207,11 +225,12 @@ def _run_isolated(
                 if slot.conn in ready:
                     try:
                         while slot.pending and slot.conn.poll():
-                            index, result = slot.conn.recv()
+                            index, message = slot.conn.recv()
                             assert index == slot.pending[0][0]
                             slot.pending.pop(0)
                             slot.since = time.monotonic()
-                            done([(index, result)])
+                            result, payload = _unpacked(message)
+                            done([(index, result)], payload=payload)
                     except (EOFError, OSError):
                         LOG.debug("worker died analysing %s", slot.pending[0][1].path)
                         lost(slot, "analysing this file crashed the parser process; skipped")
@@ -256,12 +275,13 @@ def run_file_stage(
 
     keys = {task[0]: task[3] for task in tasks}
 
-    def done(batch: list[tuple[int, FileResult]], cacheable: bool = True) -> None:
+    def done(batch: list[tuple[int, FileResult]], cacheable: bool = True, payload: str | None = None) -> None:
+        # `payload`: the cache entry a worker made of a one-result batch (see `_packed`)
         for index, result in batch:
             results[index] = result
             key = keys.get(index)
             if cacheable and cache is not None and key is not None:
-                cache.put(key, result)
+                cache.put(key, result, payload)
         if progress is not None:
             progress.advance(len(batch))
 
