@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from readiness.catalog import Catalog, load_catalog
 from readiness.config import Config
@@ -133,6 +133,7 @@ def analyse(
     cache: ResultCache | None = None,
     progress: Progress | None = None,
     file_timeout: float | None = None,
+    history_log: Any = None,
 ) -> RunResult:
     """Analyse already-read files; the core of both a scan and a rule example.
 
@@ -154,7 +155,7 @@ def analyse(
         diagnostics = [*(diagnostics or []), *secret_history.diagnostics]
     return analyse_results(
         results, config, root, diagnostics, rules, paths if paths is not None else [s.path for s, _ in inputs], secret_history,
-        repo_root=repo_root, listed_paths=listed_paths, cache=cache,
+        repo_root=repo_root, listed_paths=listed_paths, cache=cache, history_log=history_log,
     )
 
 
@@ -171,6 +172,7 @@ def analyse_results(
     listed_paths: list[str] | None = None,
     history_rev: str = "HEAD",
     cache: ResultCache | None = None,
+    history_log: Any = None,
 ) -> RunResult:
     """The project stage over per-file results: link, run rules, suppress, score.
 
@@ -195,7 +197,7 @@ def analyse_results(
     partial = paths is not None and bool(set(paths) - {r.path for r in results})
     project = build_project(
         files, paths if paths is not None else [r.path for r in results], pins, config, catalog, texts, repo_root, listed_paths,
-        partial=partial, history_rev=history_rev, cache=cache,
+        partial=partial, history_rev=history_rev, cache=cache, history_log=history_log,
     )
     project = dataclasses.replace(
         project,
@@ -234,15 +236,20 @@ def scan(
     key = run_key(cache, root, config, inputs, diagnostics, listed) if cache is not None else None
     if cache is not None and key is not None and (stored := load_run(cache, key)) is not None:
         return stored  # nothing changed since a scan with the same tool, config and HEAD
+    from readiness.facts.history import read_log
+    from readiness.pending import Pending
     from readiness.registry import select_rules
 
     history = None
     if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
         # read while the per-file stage runs; its diagnostics join the others when it is done
         history = PendingHistory(root, config.history_depth, config.exclude, cache)
+    # the churn log too: the project stage would otherwise wait for git (seconds on a long history)
+    log = Pending(read_log, root, config.history_depth, "HEAD", cache) if config.history_depth > 0 else None
     result = analyse(
         inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,
         repo_root=root, listed_paths=listed, jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
+        history_log=log,
     )
     if cache is not None and key is not None:
         store_run(cache, key, result)

@@ -5,7 +5,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from readiness.catalog import Catalog
 from readiness.config import Config
@@ -52,15 +52,18 @@ class Project:
 def build_project(
     files: dict[str, FileFacts], paths: list[str], pins: dict[str, Pin], config: Config, catalog: Catalog,
     texts: dict[str, TextFacts] | None = None, root: Path | None = None, listed: list[str] | None = None,
-    partial: bool = False, history_rev: str = "HEAD", cache: ResultCache | None = None,
+    partial: bool = False, history_rev: str = "HEAD", cache: ResultCache | None = None, history_log: Any = None,
 ) -> Project:
     """Link per-file facts into the project model.
 
     `listed` are files of the repo left out of the scan by `exclude`: they still count as
     evidence of delivery signals (a `tests/` folder excluded from the scan still exists).
+    `history_log`: the git log, already being read (see `history.build_history`).
     """
     with ThreadPoolExecutor(1) as background:  # git works out the history while this thread links the facts
-        reading = background.submit(build_history, root, paths, max_commits=config.history_depth, rev=history_rev, cache=cache)
+        reading = background.submit(
+            build_history, root, paths, max_commits=config.history_depth, rev=history_rev, cache=cache, log=history_log,
+        )
         model_calls = build_model_calls(files, catalog, pins, config)
         sites = tuple(model_calls.sites)
         table = load_signal_table()

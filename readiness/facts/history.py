@@ -146,7 +146,7 @@ def _parse_log(text: str, prefix: str, name_only: bool = False) -> list[_Commit]
 
 @dataclass(frozen=True)
 class _Log:
-    """What `_read_log` read at one commit, as kept in the cache."""
+    """What `read_log` read at one commit, as kept in the cache."""
 
     commits: tuple[_Commit, ...]
     truncated: bool
@@ -211,7 +211,7 @@ def commit_key(repo: Any, rev: str) -> str | None:
     return f"{commit}|{digest.hexdigest()}" if commit else None
 
 
-def _read_log(root: Path, max_commits: int, rev: str, cache: Any = None) -> tuple[list[_Commit], bool, bool] | str:
+def read_log(root: Path, max_commits: int, rev: str, cache: Any = None) -> tuple[list[_Commit], bool, bool] | str:
     try:
         import git
     except Exception:  # noqa: BLE001 - gitpython raises ImportError subclasses when git is absent
@@ -274,17 +274,18 @@ def _co_changes(commits: list[_Commit], counts: Counter[str], wanted: set[str]) 
 
 def build_history(
     root: Path | None, paths: Iterable[str], window_days: int = WINDOW_DAYS, max_commits: int = MAX_COMMITS,
-    rev: str = "HEAD", cache: Any = None,
+    rev: str = "HEAD", cache: Any = None, log: Any = None,
 ) -> History:
     """History signals for the files of the scan (`paths`, relative to `root`), up to commit `rev`.
 
-    With `cache` (a `ResultCache`), the log read at a commit is kept for the next scan.
+    With `cache` (a `ResultCache`), the log read at a commit is kept for the next scan. `log`, a
+    `pending.Pending` of `read_log(root, max_commits, rev, cache)` started earlier, saves reading it now.
     """
     if root is None:
         return History.unavailable("no repository on disk")
     if max_commits <= 0:
         return History.unavailable("history is turned off (history-depth = 0)")
-    read = _read_log(root, max_commits, rev, cache)
+    read = log.result() if log is not None else read_log(root, max_commits, rev, cache)
     if isinstance(read, str):
         return History.unavailable(read)
     commits, truncated, line_counts = read

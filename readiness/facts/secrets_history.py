@@ -11,10 +11,7 @@ diagnostic, never an error.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import re
-import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -205,53 +202,25 @@ def scan_secret_history(
 
 
 class PendingHistory:
-    """A history scan running in a helper process while the scan goes on (`result()` waits for it).
-
-    Reading 1,000 commits' diffs takes seconds, mostly in git; the per-file stage does not need
-    them, so both run at once. The helper is forked before the per-file stage starts its workers,
-    while this process has one thread (the same condition `filestage` forks under); anywhere
-    else, or if the helper fails, the history is read here, when asked for.
-    """
+    """The history scan, read by a helper process while the scan goes on (see `pending`), or
+    taken from the cache; `result()` waits for it."""
 
     def __init__(self, root: Path, depth: int, exclude: tuple[str, ...] = (), cache: Any = None, rev: str = "HEAD") -> None:
-        self.args = (root, depth, exclude, MAX_ADDED_CHARS, rev)
-        self._done: SecretHistory | None = None
-        self._conn: Any = None
-        self._proc: Any = None
+        from readiness.pending import Pending
+
         self._cache = cache
         self._key = _key(root, depth, exclude, rev) if cache is not None else None
-        if self._key is not None:
-            self._done = cache.load(self._key, SecretHistory)
-            if self._done is not None:
-                return
-        if not (sys.platform.startswith("linux") and threading.active_count() == 1):
-            return
-        try:
-            ctx = multiprocessing.get_context("fork")
-            receiver, sender = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_scan_into, args=(sender, *self.args), daemon=True)
-            proc.start()
-        except (OSError, ValueError) as exc:
-            LOG.debug("cannot start the history helper: %s", exc)
-            return
-        sender.close()
-        self._conn, self._proc = receiver, proc
+        stored = cache.load(self._key, SecretHistory) if self._key is not None else None
+        self.stored = stored is not None  # read from the cache: no helper was started
+        self._pending: Any = stored if stored is not None else Pending(
+            scan_secret_history, root, depth, exclude, MAX_ADDED_CHARS, rev, check=SecretHistory,
+        )
 
     def result(self) -> SecretHistory:
-        if self._done is not None:
-            return self._done
-        history = None
-        if self._conn is not None:
-            try:
-                history = self._conn.recv()
-            except (EOFError, OSError, ValueError) as exc:
-                LOG.debug("the history helper failed: %s", exc)
-            finally:
-                self._conn.close()
-                self._proc.join()
-        if not isinstance(history, SecretHistory):
-            history = scan_secret_history(*self.args)
-        self._done = history
+        if isinstance(self._pending, SecretHistory):
+            return self._pending
+        history: SecretHistory = self._pending.result()
+        self._pending = history
         if self._key is not None:
             self._cache.store(self._key, history)
         return history
@@ -275,16 +244,3 @@ def _key(root: Path, depth: int, exclude: tuple[str, ...], rev: str = "HEAD") ->
         LOG.debug("no cache key for the secret history of %s: %s", root, exc)
         return None
     return f"secret-history|{at}|{root.resolve()}|{depth}|{sorted(exclude)}|{MAX_ADDED_CHARS}" if at else None
-
-
-def _scan_into(conn: Any, root: Path, depth: int, exclude: tuple[str, ...], max_chars: int, rev: str) -> None:
-    try:
-        import signal
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    except (ImportError, ValueError, OSError):
-        pass
-    try:
-        conn.send(scan_secret_history(root, depth, exclude, max_chars, rev))
-    finally:
-        conn.close()
