@@ -26,7 +26,9 @@ from readiness.filestage import Progress, run_file_stage
 from readiness.errors import ReadinessError
 from readiness.facts.deps import is_dependency_file
 from readiness.model import Diagnostic, Location, RunResult
+from readiness.facts.history import read_log
 from readiness.facts.secrets_history import PendingHistory
+from readiness.pending import Pending
 from readiness.prescreen import imported_modules, mark_light
 from readiness.registry import select_rules
 
@@ -298,13 +300,20 @@ def diff_scan(
             base_inputs.append((head.get(path) or SourceFile(path, "", classify(path), len(raw)), raw))
     head_inputs = mark_light(head_inputs, catalog, config)
     base_inputs = mark_light(base_inputs, catalog, config)
-    # Secrets committed since the base are new SEC003 findings: read both histories meanwhile.
+    # Secrets committed since the base are new SEC003 findings, and the churn logs feed both
+    # project models: all are read while the files are analysed (on a CI runner, a first scan at
+    # these commits would otherwise wait for git). Uncommitted work on the base reads each once.
+    same = repo.head.is_valid() and repo.head.commit.hexsha == base.hexsha
     histories: tuple[PendingHistory | None, PendingHistory | None] = (None, None)
     if config.history_depth > 0 and any(r.code == "SEC003" for r in rules):
-        histories = (
-            PendingHistory(root, config.history_depth, config.exclude, cache),
-            PendingHistory(root, config.history_depth, config.exclude, cache, rev=base.hexsha),
-        )
+        head_secrets = PendingHistory(root, config.history_depth, config.exclude, cache)
+        histories = (head_secrets, head_secrets if same else PendingHistory(
+            root, config.history_depth, config.exclude, cache, rev=base.hexsha,
+        ))
+    logs: tuple[Pending[Any] | None, Pending[Any] | None] = (None, None)
+    if config.history_depth > 0:
+        head_log = Pending(read_log, root, config.history_depth, "HEAD", cache)
+        logs = (head_log, head_log if same else Pending(read_log, root, config.history_depth, base.hexsha, cache))
     work = partial(analyse_file, catalog=catalog)
     stage = partial(run_file_stage, work=work, jobs=jobs, cache=cache, file_timeout=file_timeout)
     head_results = dict(zip((s.path for s, _ in head_inputs), stage(head_inputs, progress=progress)))
@@ -327,11 +336,11 @@ def diff_scan(
         diagnostics.extend(head_history.diagnostics)
     head_result = analyse_results(
         list(head_results.values()), config, name, diagnostics, paths=sorted(head), repo_root=root, cache=cache,
-        secret_history=head_history,
+        secret_history=head_history, history_log=logs[0],
     )
     base_result = analyse_results(
         base_results, config, name, paths=sorted(base_paths), repo_root=root, history_rev=base.hexsha, cache=cache,
-        secret_history=base_history,
+        secret_history=base_history, history_log=logs[1],
     )
     if scope != "repo":
         head_result = dataclasses.replace(head_result, score=None)
