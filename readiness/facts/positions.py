@@ -21,7 +21,10 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import BaseMetadataProvider, CodePosition, CodeRange
 
-__all__ = ["FastPositionProvider", "Positions", "Span", "positions", "spans"]
+from readiness.facts import emit_compound, emit_nodes, emit_statements  # noqa: F401  (register their functions)
+from readiness.facts.emit import Emitter, emit
+
+__all__ = ["FastPositionProvider", "Positions", "Span", "positions", "recorded_spans", "spans"]
 
 #: (start line, start column, end line, end column), lines one-based, columns zero-based.
 Span = tuple[int, int, int, int]
@@ -86,12 +89,14 @@ def _events(module: cst.Module) -> list[Any]:
     return events
 
 
-def _replay(events: list[Any]) -> dict[int, int]:
-    # A range is packed into one int (not tracked by the garbage collector, unlike a tuple per
-    # node): start (line << 32 | column) << 64 | end (line << 32 | column). See `Positions`.
-    out: dict[int, int] = {}
-    line = 1
-    column = 0
+def _replay(events: list[Any], pos: int, out: dict[int, int]) -> int:
+    """Apply libcst's position rules to recorded events from `pos` (`line << 32 | column`),
+    writing ranges into `out`; the position after the last token.
+
+    A range is packed into one int (not tracked by the garbage collector, unlike a tuple per
+    node): start (line << 32 | column) << 64 | end (line << 32 | column). See `Positions`."""
+    line = pos >> 32
+    column = pos & _MASK
     open_nodes: list[Any] = []
     starts: list[int] = []
     syntactic: list[tuple[Any, Any, Any]] = []
@@ -131,7 +136,7 @@ def _replay(events: list[Any]) -> dict[int, int]:
         else:
             open_nodes.append(event)
             starts.append(line << 32 | column)
-    return out
+    return line << 32 | column
 
 
 class Positions:
@@ -158,27 +163,61 @@ class Positions:
         return len(self.packed)
 
 
+class _Fallback:
+    """Generates a node type `emit` has no function for with libcst's own codegen (recorded, then
+    replayed from the current position and indentation). One recording state per module."""
+
+    __slots__ = ("module", "state")
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.state: _RecordingState | None = None
+
+    def __call__(self, e: Emitter, node: cst.CSTNode, pos: int, kwargs: dict[str, Any]) -> int:
+        state = self.state
+        if state is None:
+            state = self.state = _RecordingState(self.module)
+        events = state.tokens
+        events.clear()
+        state.indent_tokens = list(e.indents)
+        node._codegen(state, **kwargs)
+        return _replay(events, pos, e.out)
+
+
+def _packed(module: cst.Module) -> dict[int, int]:
+    out: dict[int, int] = {}
+    emit(Emitter(out, module.default_newline, module.default_indent, _Fallback(module)), module, 1 << 32)
+    return out
+
+
 def positions(module: cst.Module) -> Positions:
     """The libcst `PositionProvider` range of every node of `module`."""
-    return Positions(_replay(_events(module)))
+    return Positions(_packed(module))
 
 
 def spans(module: cst.Module) -> dict[int, Span]:
     """`id(node) -> (start line, start column, end line, end column)` for every node of `module`."""
     return {
         key: (value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK)
-        for key, value in _replay(_events(module)).items()
+        for key, value in _packed(module).items()
     }
 
 
+def recorded_spans(module: cst.Module) -> dict[int, Span]:
+    """`spans` computed by replaying libcst's whole codegen (no `emit` functions): the reference
+    the faster path is tested against, besides libcst itself."""
+    out: dict[int, int] = {}
+    _replay(_events(module), 1 << 32, out)
+    return {key: (v >> 96, (v >> 64) & _MASK, (v >> 32) & _MASK, v & _MASK) for key, v in out.items()}
+
+
 class FastPositionProvider(BaseMetadataProvider[CodeRange]):
-    """Drop-in `PositionProvider`: the same `CodeRange` for every node, computed by `spans`."""
+    """Drop-in `PositionProvider`: the same `CodeRange` for every node, computed by `positions`."""
 
     def _gen_impl(self, module: cst.Module) -> None:
-        events = _events(module)
-        found = Positions(_replay(events))
+        found = positions(module)
         computed = self._computed
-        for event in events:
+        for event in _events(module):  # every node, in codegen order
             if isinstance(event, cst.CSTNode):
                 sl, sc, el, ec = found.span(event)
                 computed[event] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))
