@@ -29,6 +29,7 @@ from libcst._nodes.op import BaseUnaryOp, _BaseOneTokenOp, _BaseTwoTokenOp
 
 _split = re.compile(r"\r\n?|\n").split
 _DEFAULT = MaybeSentinel.DEFAULT
+_SIMPLE = cst.SimpleWhitespace
 _END = (1 << 64) - 1
 
 
@@ -78,62 +79,89 @@ def emit(e: Emitter, node: Any, pos: int) -> int:
     return H[node.__class__](e, node, pos)
 
 
-# -- whitespace and brackets (no syntactic range: the whole node's range, if it has none yet) --
+# -- whitespace, brackets and operators: not recorded (see `UNRECORDED`) ---------------------
 def _simple_ws(e: Emitter, node: Any, pos: int) -> int:
     value = node.value
-    end = _text(pos, value) if "\\" in value else pos + len(value)
-    e.out.setdefault(id(node), pos << 64 | end)
-    return end
+    return _text(pos, value) if "\\" in value else pos + len(value)  # a line break only after `\`
 
 
 def _newline(e: Emitter, node: Any, pos: int) -> int:
     value = node.value
-    end = _text(pos, e.newline if value is None else value)
-    e.out.setdefault(id(node), pos << 64 | end)
-    return end
+    return _text(pos, e.newline if value is None else value)
 
 
-def _comment(e: Emitter, node: Any, pos: int) -> int:
+def _comment(e: Emitter, node: Any, pos: int) -> int:  # recorded: collectors read comments
     end = pos + len(node.value)
     e.out.setdefault(id(node), pos << 64 | end)
     return end
 
 
 def _trailing(e: Emitter, node: Any, pos: int) -> int:
-    start = pos
-    pos = _simple_ws(e, node.whitespace, pos)
+    value = node.whitespace.value
+    pos = _text(pos, value) if "\\" in value else pos + len(value)
     if node.comment is not None:
         pos = _comment(e, node.comment, pos)
-    pos = _newline(e, node.newline, pos)
-    e.out.setdefault(id(node), start << 64 | pos)
-    return pos
+    value = node.newline.value
+    return _text(pos, e.newline if value is None else value)
 
 
 def _empty_line(e: Emitter, node: Any, pos: int) -> int:
-    start = pos
     if node.indent:
         pos += e.indent
-    pos = _simple_ws(e, node.whitespace, pos)
-    if node.comment is not None:
-        pos = _comment(e, node.comment, pos)
-    pos = _newline(e, node.newline, pos)
-    e.out.setdefault(id(node), start << 64 | pos)
-    return pos
+    return _trailing(e, node, pos)  # the same fields: whitespace, comment, newline
 
 
 def _paren_ws(e: Emitter, node: Any, pos: int) -> int:
-    start = pos
     pos = _trailing(e, node.first_line, pos)
     for line in node.empty_lines:
         pos = _empty_line(e, line, pos)
     if node.indent:
         pos += e.indent
-    pos = _simple_ws(e, node.last_line, pos)
-    e.out.setdefault(id(node), start << 64 | pos)
-    return pos
+    return _simple_ws(e, node.last_line, pos)
 
 
-def _opener(e: Emitter, node: Any, pos: int) -> int:  # ( [ {
+def _bracket_open(e: Emitter, node: Any, pos: int) -> int:  # [ {
+    ws = node.whitespace_after
+    return H[ws.__class__](e, ws, pos + 1)
+
+
+def _bracket_close(e: Emitter, node: Any, pos: int) -> int:  # ] }
+    ws = node.whitespace_before
+    return H[ws.__class__](e, ws, pos) + 1
+
+
+def _op(e: Emitter, node: Any, pos: int) -> int:  # one token: , . = : ; + == and ...
+    ws = node.whitespace_before
+    if ws.__class__ is _SIMPLE:
+        value = ws.value
+        pos = _text(pos, value) if "\\" in value else pos + len(value)
+    else:
+        pos = H[ws.__class__](e, ws, pos)
+    pos += len(node._get_token())
+    ws = node.whitespace_after
+    if ws.__class__ is _SIMPLE:
+        value = ws.value
+        return _text(pos, value) if "\\" in value else pos + len(value)
+    return H[ws.__class__](e, ws, pos)
+
+
+def _op2(e: Emitter, node: Any, pos: int) -> int:  # two tokens: not in, is not
+    first, second = node._get_tokens()
+    ws = node.whitespace_before
+    pos = H[ws.__class__](e, ws, pos) + len(first)
+    ws = node.whitespace_between
+    pos = H[ws.__class__](e, ws, pos) + len(second)
+    ws = node.whitespace_after
+    return H[ws.__class__](e, ws, pos)
+
+
+def _unary_op(e: Emitter, node: Any, pos: int) -> int:  # not - + ~
+    ws = node.whitespace_after
+    return H[ws.__class__](e, ws, pos + len(node._get_token()))
+
+
+# -- parentheses: recorded (an `ImportFrom` ends at its `)`) ------------------------------------
+def _paren_open(e: Emitter, node: Any, pos: int) -> int:
     start = pos
     ws = node.whitespace_after
     pos = H[ws.__class__](e, ws, pos + 1)
@@ -141,41 +169,10 @@ def _opener(e: Emitter, node: Any, pos: int) -> int:  # ( [ {
     return pos
 
 
-def _closer(e: Emitter, node: Any, pos: int) -> int:  # ) ] }
+def _paren_close(e: Emitter, node: Any, pos: int) -> int:
     start = pos
     ws = node.whitespace_before
     pos = H[ws.__class__](e, ws, pos) + 1
-    e.out.setdefault(id(node), start << 64 | pos)
-    return pos
-
-
-# -- operators --------------------------------------------------------------------------------
-def _op(e: Emitter, node: Any, pos: int) -> int:  # one token: , . = : ; + == and ...
-    ws = node.whitespace_before
-    pos = H[ws.__class__](e, ws, pos)
-    token_start = pos
-    pos += len(node._get_token())
-    e.out[id(node)] = token_start << 64 | pos  # syntactic: the whole-node range never applies
-    ws = node.whitespace_after
-    return H[ws.__class__](e, ws, pos)
-
-
-def _op2(e: Emitter, node: Any, pos: int) -> int:  # two tokens: not in, is not
-    ws = node.whitespace_before
-    pos = H[ws.__class__](e, ws, pos)
-    token_start = pos
-    first, second = node._get_tokens()
-    ws = node.whitespace_between
-    pos = H[ws.__class__](e, ws, pos + len(first)) + len(second)
-    e.out[id(node)] = token_start << 64 | pos  # syntactic: the whole-node range never applies
-    ws = node.whitespace_after
-    return H[ws.__class__](e, ws, pos)
-
-
-def _unary_op(e: Emitter, node: Any, pos: int) -> int:  # not - + ~
-    start = pos
-    ws = node.whitespace_after
-    pos = H[ws.__class__](e, ws, pos + len(node._get_token()))
     e.out.setdefault(id(node), start << 64 | pos)
     return pos
 
@@ -226,6 +223,15 @@ _register()
 H.update({
     cst.SimpleWhitespace: _simple_ws, cst.Newline: _newline, cst.Comment: _comment,
     cst.TrailingWhitespace: _trailing, cst.EmptyLine: _empty_line, cst.ParenthesizedWhitespace: _paren_ws,
-    cst.LeftParen: _opener, cst.LeftSquareBracket: _opener, cst.LeftCurlyBrace: _opener,
-    cst.RightParen: _closer, cst.RightSquareBracket: _closer, cst.RightCurlyBrace: _closer,
+    cst.LeftParen: _paren_open, cst.LeftSquareBracket: _bracket_open, cst.LeftCurlyBrace: _bracket_open,
+    cst.RightParen: _paren_close, cst.RightSquareBracket: _bracket_close, cst.RightCurlyBrace: _bracket_close,
 })
+
+#: Node types whose ranges `emit` does not record: whitespace, brackets and operators, about
+#: two thirds of all nodes, which no collector asks about. `Positions` answers for them from
+#: libcst's whole codegen, computed only if one is asked for.
+UNRECORDED = frozenset(
+    {cst.SimpleWhitespace, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine, cst.ParenthesizedWhitespace,
+     cst.LeftSquareBracket, cst.LeftCurlyBrace, cst.RightSquareBracket, cst.RightCurlyBrace}
+    | {cls for cls, handler in H.items() if handler in (_op, _op2, _unary_op)}
+)

@@ -154,12 +154,35 @@ def _elements(e: Emitter, elements: Any, pos: int, single_tuple: bool) -> int:
             pos = H[ws.__class__](e, ws, pos)
             value = element.value
             pos = H[value.__class__](e, value, pos)
-        else:  # starred items
-            pos = e.fallback(e, element, pos, {"default_comma": default, "default_comma_whitespace": spaced})
+        else:
+            pos = _starred(e, element, pos, default, spaced)
             continue
         out[id(element)] = start << 64 | pos
         pos = _comma(e, element, pos, default, spaced)
     return pos
+
+
+def _starred(e: Emitter, node: Any, pos: int, default_comma: bool, spaced: bool) -> int:
+    """A `*value` list item or a `**value` dict item, with its comma."""
+    if node.__class__ is cst.StarredElement:
+        if node.lpar:
+            pos = _lpar(e, node, pos)
+        start = pos
+        ws = node.whitespace_before_value
+        pos = H[ws.__class__](e, ws, pos + 1)
+        pos = H[node.value.__class__](e, node.value, pos)
+        e.out[id(node)] = start << 64 | pos
+        if node.rpar:
+            pos = _rpar(e, node, pos)
+    elif node.__class__ is cst.StarredDictElement:
+        start = pos
+        ws = node.whitespace_before_value
+        pos = H[ws.__class__](e, ws, pos + 2)
+        pos = H[node.value.__class__](e, node.value, pos)
+        e.out[id(node)] = start << 64 | pos
+    else:
+        return e.fallback(e, node, pos, {"default_comma": default_comma, "default_comma_whitespace": spaced})
+    return _comma(e, node, pos, default_comma, spaced)
 
 
 def _collection(e: Emitter, node: Any, pos: int) -> int:  # List, Set, Dict

@@ -106,8 +106,13 @@ _KEYWORDS = {cst.Pass: "pass", cst.Break: "break", cst.Continue: "continue"}
 def _import(e: Emitter, node: Any, pos: int, semi: bool) -> int:
     start = pos
     ws = node.whitespace_after_import
-    pos = H[ws.__class__](e, ws, pos + 6)
-    names = node.names
+    pos = _aliases(e, node.names, H[ws.__class__](e, ws, pos + 6))
+    e.out[id(node)] = start << 64 | pos
+    return _semicolon(e, node, pos, semi)
+
+
+def _aliases(e: Emitter, names: Any, pos: int) -> int:
+    """The names of an `import` or a `from ... import`, with libcst's default commas."""
     last = len(names) - 1
     out = e.out
     for i, alias in enumerate(names):
@@ -119,8 +124,7 @@ def _import(e: Emitter, node: Any, pos: int, semi: bool) -> int:
             pos = _as_name(e, asname, pos)
         out[id(alias)] = alias_start << 64 | pos
         pos = _comma(e, alias, pos, i != last)
-    out[id(node)] = start << 64 | pos
-    return _semicolon(e, node, pos, semi)
+    return pos
 
 
 def _as_name(e: Emitter, node: Any, pos: int) -> int:

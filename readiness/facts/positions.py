@@ -21,10 +21,10 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import BaseMetadataProvider, CodePosition, CodeRange
 
-from readiness.facts import emit_compound, emit_nodes, emit_statements  # noqa: F401  (register their functions)
-from readiness.facts.emit import Emitter, emit
+from readiness.facts import emit_compound, emit_more, emit_nodes, emit_statements  # noqa: F401  (register their functions)
+from readiness.facts.emit import UNRECORDED, Emitter, emit
 
-__all__ = ["FastPositionProvider", "Positions", "Span", "positions", "recorded_spans", "spans"]
+__all__ = ["FastPositionProvider", "Positions", "Span", "nodes", "positions", "recorded", "recorded_spans", "spans"]
 
 #: (start line, start column, end line, end column), lines one-based, columns zero-based.
 Span = tuple[int, int, int, int]
@@ -140,23 +140,38 @@ def _replay(events: list[Any], pos: int, out: dict[int, int]) -> int:
 
 
 class Positions:
-    """Every node's range, as libcst's `PositionProvider` gives it. Ranges are kept packed as
-    `start line << 96 | start column << 64 | end line << 32 | end column` by `id(node)`, so look
-    nodes up while the module is alive."""
+    """Every node's range, as libcst's `PositionProvider` gives it, by `id(node)` (look nodes up
+    while the module is alive). Ranges are kept packed as `start line << 96 | start column << 64
+    | end line << 32 | end column`.
 
-    __slots__ = ("packed",)
+    `emit` records the nodes collectors ask about; a node of an `UNRECORDED` type (whitespace,
+    brackets, operators) is answered from libcst's whole codegen, replayed on the first such
+    question (`recorded`): both agree on every node (tests/test_positions.py)."""
 
-    def __init__(self, packed: dict[int, int]) -> None:
+    __slots__ = ("packed", "module", "complete")
+
+    def __init__(self, packed: dict[int, int], module: cst.Module | None = None) -> None:
         self.packed = packed
+        self.module = module
+        self.complete: dict[int, int] | None = None
+
+    def _value(self, node: cst.CSTNode) -> int:
+        if node.__class__ not in UNRECORDED:
+            return self.packed[id(node)]
+        if self.complete is None:
+            if self.module is None:
+                raise KeyError(id(node))
+            self.complete = recorded(self.module)
+        return self.complete[id(node)]
 
     def span(self, node: cst.CSTNode) -> Span:
         """(start line, start column, end line, end column)."""
-        value = self.packed[id(node)]
+        value = self._value(node)
         return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK
 
     def line_of(self, node: cst.CSTNode) -> tuple[int, int, int]:
         """(start line, start column, end line)."""
-        value = self.packed[id(node)]
+        value = self._value(node)
         return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK
 
     def __len__(self) -> int:
@@ -184,31 +199,40 @@ class _Fallback:
         return _replay(events, pos, e.out)
 
 
-def _packed(module: cst.Module) -> dict[int, int]:
+def positions(module: cst.Module) -> Positions:
+    """The libcst `PositionProvider` range of every node of `module`."""
     out: dict[int, int] = {}
     emit(Emitter(out, module.default_newline, module.default_indent, _Fallback(module)), module, 1 << 32)
+    return Positions(out, module)
+
+
+def recorded(module: cst.Module) -> dict[int, int]:
+    """Every node's packed range by replaying libcst's whole codegen (no `emit` functions): what
+    `Positions` answers for `UNRECORDED` nodes, and the reference `emit` is tested against."""
+    out: dict[int, int] = {}
+    _replay(_events(module), 1 << 32, out)
     return out
 
 
-def positions(module: cst.Module) -> Positions:
-    """The libcst `PositionProvider` range of every node of `module`."""
-    return Positions(_packed(module))
+def nodes(module: cst.Module) -> list[cst.CSTNode]:
+    """Every node of `module`, in codegen order (a node shared by two parents, twice)."""
+    return [event for event in _events(module) if isinstance(event, cst.CSTNode)]
+
+
+def _unpack(value: int) -> Span:
+    return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK
 
 
 def spans(module: cst.Module) -> dict[int, Span]:
-    """`id(node) -> (start line, start column, end line, end column)` for every node of `module`."""
-    return {
-        key: (value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK)
-        for key, value in _packed(module).items()
-    }
+    """`id(node) -> (start line, start column, end line, end column)` for every node of `module`,
+    through `positions` (for tests: production code asks `Positions` for the nodes it needs)."""
+    found = positions(module)
+    return {id(node): found.span(node) for node in nodes(module)}
 
 
 def recorded_spans(module: cst.Module) -> dict[int, Span]:
-    """`spans` computed by replaying libcst's whole codegen (no `emit` functions): the reference
-    the faster path is tested against, besides libcst itself."""
-    out: dict[int, int] = {}
-    _replay(_events(module), 1 << 32, out)
-    return {key: (v >> 96, (v >> 64) & _MASK, (v >> 32) & _MASK, v & _MASK) for key, v in out.items()}
+    """`spans` computed by `recorded`."""
+    return {key: _unpack(value) for key, value in recorded(module).items()}
 
 
 class FastPositionProvider(BaseMetadataProvider[CodeRange]):
@@ -217,7 +241,6 @@ class FastPositionProvider(BaseMetadataProvider[CodeRange]):
     def _gen_impl(self, module: cst.Module) -> None:
         found = positions(module)
         computed = self._computed
-        for event in _events(module):  # every node, in codegen order
-            if isinstance(event, cst.CSTNode):
-                sl, sc, el, ec = found.span(event)
-                computed[event] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))
+        for node in nodes(module):
+            sl, sc, el, ec = found.span(node)
+            computed[node] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))
