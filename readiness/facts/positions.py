@@ -3,14 +3,20 @@
 libcst computes positions with a codegen whose state tracks line and column on every token,
 opens a generator-based context manager for most nodes and builds two frozen dataclasses per
 node; `MetadataWrapper.resolve` then walks the whole tree once more with no visitors and copies
-the mapping twice. Here the codegen only appends to one list: tokens (strings), node
-boundaries (the node itself, once before and once after its code) and syntactic-range markers.
-One loop over that list then replays what libcst's `PositionProvidingCodegenState` does, with
-the same overwrite rules, so every node gets exactly libcst's range.
+the mapping twice.
 
-`positions(module)` gives each node's `(start line, start column, end line, end column)`
-(`Positions.span`); `spans(module)` is the same as a plain dict by `id(node)`. `FastPositionProvider` offers the same ranges as
-`CodeRange`s through libcst's metadata API.
+`positions(module)` walks the tree with the `emit*.py` functions, one per common node type,
+which move a position over the tokens libcst would write and record the ranges collectors can
+ask about (not whitespace, brackets or operators: two thirds of the nodes). A node type
+without such a function goes through libcst's own codegen with a recording state (`_Fallback`):
+the codegen only appends to one list (tokens, node boundaries, syntactic-range markers), then
+`_replay` applies what libcst's `PositionProvidingCodegenState` does, with the same overwrite
+rules, from the current position. The same record-and-replay of the whole module (`recorded`)
+answers a question about an unrecorded node, and is what tests compare `emit` with.
+
+`Positions.span(node)` gives `(start line, start column, end line, end column)`; `spans(module)`
+gives every node's as a plain dict by `id(node)`. `FastPositionProvider` offers the same ranges
+as `CodeRange`s through libcst's metadata API.
 """
 from __future__ import annotations
 
