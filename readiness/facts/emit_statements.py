@@ -175,7 +175,6 @@ def _suite(e: Emitter, node: Any, pos: int) -> int:
 
 
 def _block(e: Emitter, node: Any, pos: int) -> int:
-    start = pos
     pos = _trailing(e, node.header, pos)
     indent = e.default_indent if node.indent is None else node.indent
     e.indents.append(indent)
@@ -194,8 +193,7 @@ def _block(e: Emitter, node: Any, pos: int) -> int:
         pos = _empty_line(e, line, pos)
     e.indents.pop()
     e.indent -= len(indent)
-    out.setdefault(id(node), start << 64 | pos)
-    return pos
+    return pos  # the range is always the syntactic one above
 
 
 def _leading(e: Emitter, node: Any, pos: int) -> int:
