@@ -1,4 +1,5 @@
-"""facts/positions.py gives every node exactly the range libcst's PositionProvider gives it."""
+"""facts/positions.py (and the emit functions behind it) give every node exactly the range
+libcst's PositionProvider gives it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from conftest import FIXTURES
 
 from readiness.discover import SourceFile
-from readiness.facts.positions import FastPositionProvider, spans
+from readiness.facts.emit import UNRECORDED
+from readiness.facts.positions import FastPositionProvider, _unpack, positions, recorded_spans, spans
 from readiness.parse import ParsedModule, parse_file
 
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")  # generated code like `1()`
@@ -26,7 +28,19 @@ FILES = sorted(
 def _assert_same(module: libcst.Module) -> None:
     reference = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     expected = {id(node): (r.start.line, r.start.column, r.end.line, r.end.column) for node, r in reference.items()}
+    found = positions(module)
+    # what the emit functions record is libcst's range, for every node a collector may ask about
+    emitted = {key: _unpack(value) for key, value in found.packed.items()}
+    assert emitted == {key: expected.get(key) for key in emitted}
+    assert {id(node) for node in reference if node.__class__ not in UNRECORDED} <= emitted.keys()
+    for node in reference:
+        if node.__class__ not in UNRECORDED:
+            found.line_of(node)
+    assert found.complete is None  # libcst's whole codegen only runs for an unrecorded node
+    # every node through `Positions` (whitespace, brackets and operators from the whole codegen)
+    assert {id(node): found.span(node) for node in reference} == expected
     assert spans(module) == expected
+    assert recorded_spans(module) == expected
     assert dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(FastPositionProvider)) == dict(reference)
 
 
@@ -101,3 +115,64 @@ def test_same_ranges_on_libcst_generated_modules(code: str) -> None:
     parsed = _parsed("gen/module.py", "python", code.encode("utf-8", "surrogatepass"))
     if parsed is not None:
         _assert_same(parsed.module)
+
+
+EDGE_CASES_MORE = [
+    "x = f'{a!r:>{w}.{p}} {b=} {c:%Y-%m}' f\"\"\"\n{d}\n\"\"\" rf'{e}'\n",
+    "y = [i async for i in g() if i if not i for j in i]; z = {k: v for k, v in d.items()}; s = {i for i in ()}\n",
+    "w = (i for i in x); f = lambda: 0; g = lambda a, /, b=1, *c, d, **e: a\nh = a[1:2], a[::3], a[:, 1:], a[x:=1]\n",
+    "def gen():\n    yield\n    yield 1\n    yield from x\n    x = yield\n    await (yield)\n",
+    "print(*a, **k); l = [*a, *b]; d = {**a, 'k': 1, **b}; t = *a, b\n",
+    "assert x\nassert x, 'm'\nraise\nraise E\nraise E from e\nraise E() from None\n",
+    "from . import a\nfrom .. import (b, c as d,)\nfrom ...m import *\nfrom m import (\n    e,  # c\n    f,\n)\n",
+    "class A(): pass\nclass B(C, metaclass=M, **kw):\n    x: int\n    y: int = 1\n",
+    "if a: pass\nelif b: x = 1; y = 2\nelse: pass\nwhile x: break\nfor a, b in c: continue\n",
+    "a = not b; c = -d; e = ~f; g = a not in b; h = a is not b; i = a if b else c; j = a and b or c\n",
+    "x = (\n    1 +  # one\n    2\n) * \\\n    3\ndel a, b[1]\nglobal g\n",
+    "@a.b(c)\n# comment\n@d\n\nasync def f(a: int = 1, *, b: 'str' = '', **kw: dict) -> None:\n    async with a as b, c:\n        pass\n    async for x in y:\n        pass\n    else:\n        pass\n",
+    "try:\n    pass\nexcept E as e:\n    pass\nexcept (A, B):\n    pass\nelse:\n    pass\n",
+    "x = {1, 2}; y = {}; z = (); w = (1,); v = [1, 2,]; u = 1.5j + 2.0 + 0x1 + ...\n",
+    "s = ('a'\n     'b'  'c')\nt = b'x' \\\n    b'y'\n",
+    "x = a[b][c](d)(e).f.g[h]\nif (a):\n    # leading\n\n    b\n    # footer\n# module footer\n",
+]
+
+
+@pytest.mark.parametrize("code", EDGE_CASES_MORE)
+def test_same_ranges_on_more_edge_cases(code: str) -> None:
+    _assert_same(libcst.parse_module(code))
+
+
+def _constructed() -> libcst.Module:
+    """Nodes built in code: libcst writes its defaults (commas, `=`, spaces) for MaybeSentinel fields."""
+    n = libcst.Name
+    args = [libcst.Arg(n("a")), libcst.Arg(n("b"), keyword=n("k")), libcst.Arg(n("c"), star="*")]
+    params = libcst.Parameters(
+        params=[libcst.Param(n("p")), libcst.Param(n("q"), default=libcst.Integer("1"), annotation=libcst.Annotation(n("int")))],
+        kwonly_params=[libcst.Param(n("r"))], star_kwarg=libcst.Param(n("kw")), posonly_params=[libcst.Param(n("o"))],
+    )
+    body = libcst.IndentedBlock([
+        libcst.SimpleStatementLine([libcst.Expr(libcst.Call(n("f"), args)), libcst.Return(n("x")), libcst.Return()]),
+        libcst.SimpleStatementLine([libcst.Assert(n("t"), msg=libcst.SimpleString("'m'")), libcst.Raise(n("E"), cause=libcst.From(n("e")))]),
+        libcst.SimpleStatementLine([libcst.AnnAssign(n("v"), libcst.Annotation(n("int")), value=libcst.Integer("2"))]),
+        libcst.SimpleStatementLine([libcst.Expr(libcst.List([libcst.Element(n("a")), libcst.StarredElement(n("b")), libcst.Element(n("c"))]))]),
+        libcst.SimpleStatementLine([libcst.Expr(libcst.Tuple([libcst.Element(n("a"))])), libcst.Expr(libcst.Set([libcst.Element(n("a")), libcst.Element(n("b"))]))]),
+        libcst.SimpleStatementLine([libcst.Expr(libcst.Dict([libcst.DictElement(n("a"), n("b")), libcst.StarredDictElement(n("c")), libcst.DictElement(n("d"), n("e"))]))]),
+        libcst.SimpleStatementLine([libcst.Expr(libcst.Lambda(libcst.Parameters([libcst.Param(n("a"))]), n("a"))), libcst.Expr(libcst.Lambda(libcst.Parameters(), n("b")))]),
+        libcst.SimpleStatementLine([libcst.Expr(libcst.Subscript(n("a"), [libcst.SubscriptElement(libcst.Index(n("i"))), libcst.SubscriptElement(libcst.Slice(None, None, step=n("s")))]))]),
+        libcst.SimpleStatementLine([libcst.Import([libcst.ImportAlias(n("a")), libcst.ImportAlias(n("b"), asname=libcst.AsName(n("c")))])]),
+        libcst.SimpleStatementLine([libcst.ImportFrom(n("m"), [libcst.ImportAlias(n("a")), libcst.ImportAlias(n("b"))])]),
+        libcst.SimpleStatementLine([]),
+        libcst.With([libcst.WithItem(n("a"), comma=libcst.Comma(whitespace_after=libcst.ParenthesizedWhitespace())), libcst.WithItem(n("b"))], libcst.IndentedBlock([])),
+        libcst.If(n("c"), libcst.SimpleStatementSuite([libcst.Pass(), libcst.Pass()]), orelse=libcst.Else(libcst.IndentedBlock([]))),
+    ])
+    function = libcst.FunctionDef(n("f"), params, body, returns=libcst.Annotation(n("int")), decorators=[libcst.Decorator(n("d"))])
+    cls = libcst.ClassDef(n("C"), libcst.IndentedBlock([libcst.SimpleStatementLine([libcst.Pass()])]), bases=[libcst.Arg(n("B"))],
+                          keywords=[libcst.Arg(n("M"), keyword=n("metaclass"))])
+    generator = libcst.FunctionDef(n("g"), libcst.Parameters(), libcst.IndentedBlock([
+        libcst.SimpleStatementLine([libcst.Expr(libcst.Yield(n("x"))), libcst.Expr(libcst.Yield(libcst.From(n("y")))), libcst.Expr(libcst.Yield())]),
+    ]))
+    return libcst.Module(body=[function, cls, generator, libcst.SimpleStatementLine([libcst.Expr(libcst.Name("z"))])], default_indent="\t", default_newline="\r\n")
+
+
+def test_same_ranges_on_nodes_built_in_code_with_default_tokens() -> None:
+    _assert_same(_constructed())

@@ -91,6 +91,37 @@ def test_same_calls_on_generated_modules(code: str) -> None:
     _assert_same(module)
 
 
+def _sparse_recorder() -> type[libcst.BatchableCSTVisitor]:
+    """A visitor like the collectors: methods for a few node types (one of them found only
+    inside whitespace), so most nodes, whitespace above all, have none and are not walked."""
+
+    def method(name: str):
+        def record(self, node):
+            self.log.append((name, id(node)))
+        record.__name__ = name
+        return record
+
+    names = [f"{prefix}{name}" for prefix in ("visit_", "leave_")
+             for name in ("Call", "Name", "Comment", "SimpleStatementLine", "FunctionDef", "Call_args", "FormattedStringText")]
+    return type("Sparse", (libcst.BatchableCSTVisitor,), {name: method(name) for name in names})
+
+
+SPARSE = _sparse_recorder()
+
+
+@pytest.mark.parametrize("path", FILES[::3], ids=lambda p: str(p.relative_to(ROOT)))
+def test_same_calls_as_libcst_with_methods_for_a_few_node_types(path: Path) -> None:
+    raw = path.read_bytes()
+    parsed = parse_file(SourceFile(path.name, "", "notebook" if path.suffix == ".ipynb" else "python", len(raw)), raw)
+    if not isinstance(parsed, ParsedModule):
+        pytest.skip("does not parse")
+    ours, theirs = SPARSE(), SPARSE()
+    ours.log, theirs.log = [], []
+    visit_batched(parsed.module, [ours])
+    libcst.visit_batched(parsed.module, [theirs])
+    assert ours.log == theirs.log
+
+
 def test_every_branching_traversal_in_libcst_is_handled_as_irregular() -> None:
     """A node type whose traversal is not one fixed list of `visit_*(self, "name", self.name, ...)`
     calls must go through libcst (IRREGULAR); this catches such a change in a libcst upgrade."""

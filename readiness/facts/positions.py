@@ -3,14 +3,20 @@
 libcst computes positions with a codegen whose state tracks line and column on every token,
 opens a generator-based context manager for most nodes and builds two frozen dataclasses per
 node; `MetadataWrapper.resolve` then walks the whole tree once more with no visitors and copies
-the mapping twice. Here the codegen only appends to one list: tokens (strings), node
-boundaries (the node itself, once before and once after its code) and syntactic-range markers.
-One loop over that list then replays what libcst's `PositionProvidingCodegenState` does, with
-the same overwrite rules, so every node gets exactly libcst's range.
+the mapping twice.
 
-`positions(module)` gives each node's `(start line, start column, end line, end column)`
-(`Positions.span`); `spans(module)` is the same as a plain dict by `id(node)`. `FastPositionProvider` offers the same ranges as
-`CodeRange`s through libcst's metadata API.
+`positions(module)` walks the tree with the `emit*.py` functions, one per common node type,
+which move a position over the tokens libcst would write and record the ranges collectors can
+ask about (not whitespace, brackets or operators: two thirds of the nodes). A node type
+without such a function goes through libcst's own codegen with a recording state (`_Fallback`):
+the codegen only appends to one list (tokens, node boundaries, syntactic-range markers), then
+`_replay` applies what libcst's `PositionProvidingCodegenState` does, with the same overwrite
+rules, from the current position. The same record-and-replay of the whole module (`recorded`)
+answers a question about an unrecorded node, and is what tests compare `emit` with.
+
+`Positions.span(node)` gives `(start line, start column, end line, end column)`; `spans(module)`
+gives every node's as a plain dict by `id(node)`. `FastPositionProvider` offers the same ranges
+as `CodeRange`s through libcst's metadata API.
 """
 from __future__ import annotations
 
@@ -21,7 +27,10 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import BaseMetadataProvider, CodePosition, CodeRange
 
-__all__ = ["FastPositionProvider", "Positions", "Span", "positions", "spans"]
+from readiness.facts import emit_compound, emit_more, emit_nodes, emit_statements  # noqa: F401  (register their functions)
+from readiness.facts.emit import UNRECORDED, Emitter, emit
+
+__all__ = ["FastPositionProvider", "Positions", "Span", "nodes", "positions", "recorded", "recorded_spans", "spans"]
 
 #: (start line, start column, end line, end column), lines one-based, columns zero-based.
 Span = tuple[int, int, int, int]
@@ -86,12 +95,14 @@ def _events(module: cst.Module) -> list[Any]:
     return events
 
 
-def _replay(events: list[Any]) -> dict[int, int]:
-    # A range is packed into one int (not tracked by the garbage collector, unlike a tuple per
-    # node): start (line << 32 | column) << 64 | end (line << 32 | column). See `Positions`.
-    out: dict[int, int] = {}
-    line = 1
-    column = 0
+def _replay(events: list[Any], pos: int, out: dict[int, int]) -> int:
+    """Apply libcst's position rules to recorded events from `pos` (`line << 32 | column`),
+    writing ranges into `out`; the position after the last token.
+
+    A range is packed into one int (not tracked by the garbage collector, unlike a tuple per
+    node): start (line << 32 | column) << 64 | end (line << 32 | column). See `Positions`."""
+    line = pos >> 32
+    column = pos & _MASK
     open_nodes: list[Any] = []
     starts: list[int] = []
     syntactic: list[tuple[Any, Any, Any]] = []
@@ -131,54 +142,111 @@ def _replay(events: list[Any]) -> dict[int, int]:
         else:
             open_nodes.append(event)
             starts.append(line << 32 | column)
-    return out
+    return line << 32 | column
 
 
 class Positions:
-    """Every node's range, as libcst's `PositionProvider` gives it. Ranges are kept packed as
-    `start line << 96 | start column << 64 | end line << 32 | end column` by `id(node)`, so look
-    nodes up while the module is alive."""
+    """Every node's range, as libcst's `PositionProvider` gives it, by `id(node)` (look nodes up
+    while the module is alive). Ranges are kept packed as `start line << 96 | start column << 64
+    | end line << 32 | end column`.
 
-    __slots__ = ("packed",)
+    `emit` records the nodes collectors ask about; a node of an `UNRECORDED` type (whitespace,
+    brackets, operators) is answered from libcst's whole codegen, replayed on the first such
+    question (`recorded`): both agree on every node (tests/test_positions.py)."""
 
-    def __init__(self, packed: dict[int, int]) -> None:
+    __slots__ = ("packed", "module", "complete")
+
+    def __init__(self, packed: dict[int, int], module: cst.Module | None = None) -> None:
         self.packed = packed
+        self.module = module
+        self.complete: dict[int, int] | None = None
+
+    def _value(self, node: cst.CSTNode) -> int:
+        if node.__class__ not in UNRECORDED:
+            return self.packed[id(node)]
+        if self.complete is None:
+            if self.module is None:
+                raise KeyError(id(node))
+            self.complete = recorded(self.module)
+        return self.complete[id(node)]
 
     def span(self, node: cst.CSTNode) -> Span:
         """(start line, start column, end line, end column)."""
-        value = self.packed[id(node)]
+        value = self._value(node)
         return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK
 
     def line_of(self, node: cst.CSTNode) -> tuple[int, int, int]:
         """(start line, start column, end line)."""
-        value = self.packed[id(node)]
+        value = self._value(node)
         return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK
 
     def __len__(self) -> int:
         return len(self.packed)
 
 
+class _Fallback:
+    """Generates a node type `emit` has no function for with libcst's own codegen (recorded, then
+    replayed from the current position and indentation). One recording state per module."""
+
+    __slots__ = ("module", "state")
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.state: _RecordingState | None = None
+
+    def __call__(self, e: Emitter, node: cst.CSTNode, pos: int, kwargs: dict[str, Any]) -> int:
+        state = self.state
+        if state is None:
+            state = self.state = _RecordingState(self.module)
+        events = state.tokens
+        events.clear()
+        state.indent_tokens = list(e.indents)
+        node._codegen(state, **kwargs)
+        return _replay(events, pos, e.out)
+
+
 def positions(module: cst.Module) -> Positions:
     """The libcst `PositionProvider` range of every node of `module`."""
-    return Positions(_replay(_events(module)))
+    out: dict[int, int] = {}
+    emit(Emitter(out, module.default_newline, module.default_indent, _Fallback(module)), module, 1 << 32)
+    return Positions(out, module)
+
+
+def recorded(module: cst.Module) -> dict[int, int]:
+    """Every node's packed range by replaying libcst's whole codegen (no `emit` functions): what
+    `Positions` answers for `UNRECORDED` nodes, and the reference `emit` is tested against."""
+    out: dict[int, int] = {}
+    _replay(_events(module), 1 << 32, out)
+    return out
+
+
+def nodes(module: cst.Module) -> list[cst.CSTNode]:
+    """Every node of `module`, in codegen order (a node shared by two parents, twice)."""
+    return [event for event in _events(module) if isinstance(event, cst.CSTNode)]
+
+
+def _unpack(value: int) -> Span:
+    return value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK
 
 
 def spans(module: cst.Module) -> dict[int, Span]:
-    """`id(node) -> (start line, start column, end line, end column)` for every node of `module`."""
-    return {
-        key: (value >> 96, (value >> 64) & _MASK, (value >> 32) & _MASK, value & _MASK)
-        for key, value in _replay(_events(module)).items()
-    }
+    """`id(node) -> (start line, start column, end line, end column)` for every node of `module`,
+    through `positions` (for tests: production code asks `Positions` for the nodes it needs)."""
+    found = positions(module)
+    return {id(node): found.span(node) for node in nodes(module)}
+
+
+def recorded_spans(module: cst.Module) -> dict[int, Span]:
+    """`spans` computed by `recorded`."""
+    return {key: _unpack(value) for key, value in recorded(module).items()}
 
 
 class FastPositionProvider(BaseMetadataProvider[CodeRange]):
-    """Drop-in `PositionProvider`: the same `CodeRange` for every node, computed by `spans`."""
+    """Drop-in `PositionProvider`: the same `CodeRange` for every node, computed by `positions`."""
 
     def _gen_impl(self, module: cst.Module) -> None:
-        events = _events(module)
-        found = Positions(_replay(events))
+        found = positions(module)
         computed = self._computed
-        for event in events:
-            if isinstance(event, cst.CSTNode):
-                sl, sc, el, ec = found.span(event)
-                computed[event] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))
+        for node in nodes(module):
+            sl, sc, el, ec = found.span(node)
+            computed[node] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))

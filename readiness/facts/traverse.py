@@ -111,6 +111,9 @@ class _Walker:
         self.methods = methods
         self.attrs = _attribute_methods(methods)
         self.plans: dict[type, tuple[_Dispatch, tuple[str, ...] | None]] = {}
+        #: Types whose walk does nothing: no method of any visitor and no child (whitespace,
+        #: mostly: about half of all nodes). The walk skips the call.
+        self.inert: set[type] = set()
         self.bridge = _Bridge(self)
 
     def _plan(self, node: cst.CSTNode) -> tuple[_Dispatch, tuple[str, ...] | None]:
@@ -124,10 +127,13 @@ class _Walker:
                 node._visit_and_replace_children(probe)
                 fields = _FIELDS[cls] = tuple(probe.fields)
         plan = self.plans[cls] = (dispatch, fields)
+        if fields == () and not (dispatch.visit or dispatch.leave or dispatch.visit_attr or dispatch.leave_attr):
+            self.inert.add(cls)
         return plan
 
     def walk(self, node: cst.CSTNode) -> None:
         plans = self.plans
+        inert = self.inert
         walk = self.walk
         dispatch, fields = plans.get(node.__class__) or self._plan(node)
         for fn in dispatch.visit:
@@ -145,8 +151,9 @@ class _Walker:
                 kind = value.__class__
                 if kind is tuple or kind is list:
                     for child in value:
-                        walk(child)
-                elif value is None or value is _DEFAULT:
+                        if child.__class__ not in inert:
+                            walk(child)
+                elif value is None or value is _DEFAULT or kind in inert:
                     pass
                 elif kind in plans or isinstance(value, cst.CSTNode):
                     walk(value)
