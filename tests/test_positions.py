@@ -176,3 +176,16 @@ def _constructed() -> libcst.Module:
 
 def test_same_ranges_on_nodes_built_in_code_with_default_tokens() -> None:
     _assert_same(_constructed())
+
+
+def test_an_untested_libcst_release_gets_libcst_own_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
+    import readiness.facts.positions as module_positions
+
+    assert module_positions.EMIT, "the installed libcst is not a release the emitters were checked against"
+    parsed = _parsed("x.py", "python", b"@dec\ndef f(a, *, b=2):\n    return g(a)[b] + 'x'  # c\n")
+    assert parsed is not None
+    monkeypatch.setattr(module_positions, "EMIT", False)
+    found = module_positions.positions(parsed.module)
+    reference = MetadataWrapper(parsed.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    for node, r in reference.items():
+        assert found.span(node) == (r.start.line, r.start.column, r.end.line, r.end.column)

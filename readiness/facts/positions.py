@@ -205,8 +205,30 @@ class _Fallback:
         return _replay(events, pos, e.out)
 
 
+#: libcst releases whose codegen the `emit` functions mirror (tests/test_positions.py checks them
+#: node by node). Under any other release, ranges come from replaying libcst's own codegen:
+#: slower, exact by construction.
+EMIT_TESTED = ("1.9.",)
+
+
+def _libcst_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("libcst")
+    except Exception:  # noqa: BLE001 - unknown: not a tested release
+        return ""
+
+
+EMIT = _libcst_version().startswith(EMIT_TESTED)
+
+
 def positions(module: cst.Module) -> Positions:
     """The libcst `PositionProvider` range of every node of `module`."""
+    if not EMIT:
+        found = Positions(recorded(module))
+        found.complete = found.packed  # every node is in it
+        return found
     out: dict[int, int] = {}
     emit(Emitter(out, module.default_newline, module.default_indent, _Fallback(module)), module, 1 << 32)
     return Positions(out, module)
