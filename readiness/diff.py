@@ -255,11 +255,11 @@ def diff_scan(
 
     # A change of mode only (a checkout that lost the executable bit, core.fileMode on a shared
     # drive) or an edit undone in the work tree is not a change to analyse.
-    same = {
+    same_bytes = {
         path for path in changed_head - added
         if path not in renamed_from and (raw := base_bytes(path)) is not None and raw == head_bytes(path)
     }
-    changed_head -= same
+    changed_head -= same_bytes
 
     if scope == "repo":
         wanted = set(head) | deleted
@@ -303,17 +303,17 @@ def diff_scan(
     # Secrets committed since the base are new SEC003 findings, and the churn logs feed both
     # project models: all are read while the files are analysed (on a CI runner, a first scan at
     # these commits would otherwise wait for git). Uncommitted work on the base reads each once.
-    same = repo.head.is_valid() and repo.head.commit.hexsha == base.hexsha
+    base_is_head = repo.head.is_valid() and repo.head.commit.hexsha == base.hexsha
     histories: tuple[PendingHistory | None, PendingHistory | None] = (None, None)
     if config.history_depth > 0 and any(r.code == "SEC003" for r in rules):
         head_secrets = PendingHistory(root, config.history_depth, config.exclude, cache)
-        histories = (head_secrets, head_secrets if same else PendingHistory(
+        histories = (head_secrets, head_secrets if base_is_head else PendingHistory(
             root, config.history_depth, config.exclude, cache, rev=base.hexsha,
         ))
     logs: tuple[Pending[Any] | None, Pending[Any] | None] = (None, None)
     if config.history_depth > 0:
         head_log = Pending(read_log, root, config.history_depth, "HEAD", cache)
-        logs = (head_log, head_log if same else Pending(read_log, root, config.history_depth, base.hexsha, cache))
+        logs = (head_log, head_log if base_is_head else Pending(read_log, root, config.history_depth, base.hexsha, cache))
     work = partial(analyse_file, catalog=catalog)
     stage = partial(run_file_stage, work=work, jobs=jobs, cache=cache, file_timeout=file_timeout)
     head_results = dict(zip((s.path for s, _ in head_inputs), stage(head_inputs, progress=progress)))
