@@ -58,10 +58,6 @@ def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult
 
 def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
     """Parse one file and extract its facts; every failure becomes a diagnostic."""
-    from readiness.facts.extract import extract_facts
-    from readiness.facts.light import light_facts
-    from readiness.parse import ParseFailure, parse_file
-
     if source.kind == "text":
         text_facts = read_text_facts(source.path, raw)
         if is_dependency_file(source.path):
@@ -69,9 +65,14 @@ def _analyse_code(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResul
             return FileResult(source.path, None, tuple(read_pins(source.path, text)), (), text=text_facts)
         return FileResult(source.path, None, (), (), text=text_facts)
     if source.light:
+        from readiness.facts.light import light_facts
+
         light = light_facts(source, raw)
         if light is not None:
             return FileResult(source.path, light, (), ())
+    from readiness.facts.extract import extract_facts  # libcst loads only for the full pass
+    from readiness.parse import ParseFailure, parse_file
+
     parsed = parse_file(source, raw)
     if isinstance(parsed, ParseFailure):
         return FileResult(source.path, None, (), (parsed.diagnostic,))

@@ -33,7 +33,7 @@ def _loaded(*args: str) -> dict[str, bool]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_rules_project_stage_and_pre_screen_load_without_the_parser() -> None:
+def test_rules_project_stage_pre_screen_and_light_pass_load_without_the_parser() -> None:
     code = (
         "import sys\n"
         "import readiness.cli, readiness.diff, readiness.prescreen, readiness.project, readiness.facts.light\n"
@@ -41,6 +41,13 @@ def test_rules_project_stage_and_pre_screen_load_without_the_parser() -> None:
         "from readiness.report import RENDERERS\n"
         "from readiness.parse import notebook_code\n"
         "assert select_rules((), ())\n"
+        "import dataclasses\n"
+        "from readiness.catalog import load_catalog\n"
+        "from readiness.discover import SourceFile\n"
+        "from readiness.engine import analyse_file\n"
+        "raw = b'import os\\n\\ndef f(x):\\n    return os.path.join(x, \"a\")  # TODO: b\\n'\n"
+        "light = dataclasses.replace(SourceFile('util.py', '', 'python', len(raw)), light=True)\n"
+        "assert analyse_file(light, raw, load_catalog()).facts.functions\n"
         "print(sorted(n for n in ('libcst', 'jinja2') if n in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
