@@ -151,6 +151,8 @@ class ProviderPattern:
     requires: str
     anchors: tuple[str, ...]
     min_entropy: float = 0.0
+    #: `regex` without its leading `_BEFORE` lookbehind (see `_matches`)
+    core: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,34 @@ class Patterns:
 
 # A credential is a whole token: not preceded or followed by characters that would continue it.
 _BEFORE = r"(?<![A-Za-z0-9_+/-])"
+_BEFORE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/-")  # `_BEFORE`'s class
 _AFTER = r"(?![A-Za-z0-9_+/=])"
+
+
+def _matches(pattern: ProviderPattern, text: str) -> list[re.Match[str]]:
+    """`pattern.regex.finditer(text)`, found with `pattern.core` and `_BEFORE` checked by hand.
+
+    A pattern that opens with a lookbehind gives the regex engine no literal prefix or first-character
+    set, so it tries every position of the text; without it the engine skips to where a match can
+    start (`sk-`, `AIza`). A match whose preceding character continues a token is dropped and the
+    search resumes one character later, so the matches (leftmost, non-overlapping) are the same.
+    """
+    core = pattern.core
+    if core is None:
+        return list(pattern.regex.finditer(text))
+    found: list[re.Match[str]] = []
+    pos = 0
+    search = core.search
+    while (m := search(text, pos)) is not None:
+        start = m.start()
+        if start and text[start - 1] in _BEFORE_CHARS:
+            pos = start + 1
+            continue
+        if m.end() == start:  # an empty match: finditer's rules for those differ, use it
+            return list(pattern.regex.finditer(text))
+        found.append(m)
+        pos = m.end()
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -197,7 +226,7 @@ def load_patterns() -> Patterns:
                 p["id"], p["label"], p["severity"],
                 re.compile(_BEFORE + "(?:" + p["regex"] + ")" + _AFTER),
                 int(p.get("group", 0)), int(p.get("public", 0)), p.get("requires", ""), tuple(p["anchors"]),
-                float(p.get("min_entropy", 0.0)),
+                float(p.get("min_entropy", 0.0)), re.compile("(?:" + p["regex"] + ")" + _AFTER),
             )
             for p in data.get("provider", [])
         )
@@ -536,7 +565,7 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
     for pattern in patterns.providers:
         if (pattern.requires and pattern.requires not in text) or not any(a in text for a in pattern.anchors):
             continue
-        for m in pattern.regex.finditer(text):
+        for m in _matches(pattern, text):
             span = m.span(pattern.group)
             value = m.group(pattern.group)
             if overlaps(span) or is_placeholder(value, pattern.public) or _password_is_user(pattern.id, m.group(0), value):
