@@ -114,12 +114,11 @@ class PromptCollector(Collector):
     def _on_role(self, part: RolePart) -> None:
         self.roles[(part.line, part.col, part.role)] = RoleSite(self.core.scope, part)
 
-    def _is_candidate(self, node: cst.Call) -> bool:
-        """The core visitor's pre-screen for model calls (it has not visited nested calls yet)."""
-        name = dotted(node.func)
+    def _is_candidate(self, node: cst.Call, name: str | None, qualified: str) -> bool:
+        """The core visitor's pre-screen for model calls (it has not visited nested calls yet);
+        `name` is `dotted(node.func)`, `qualified` its qualified form."""
         if name is None:
             return isinstance(node.func, cst.Attribute) and node.func.attr.value in self._tails
-        qualified = self.core.qualify(name)
         return qualified.rsplit(".", 1)[-1] in self._tails or qualified.split(".")[0] in self._packages
 
     def _core_kept(self) -> tuple[int, int] | None:

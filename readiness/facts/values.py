@@ -52,7 +52,7 @@ class Evaluator:
     """Computes `Flow`s for expressions; `lookup` resolves a name in the collector's environments."""
 
     def __init__(self, core: FactsVisitor, lookup: Callable[[str], Flow | None], on_role: Callable[[RolePart], None],
-                 is_candidate: Callable[[cst.Call], bool], request_names: Callable[[], frozenset[str]],
+                 is_candidate: Callable[[cst.Call, str | None, str], bool], request_names: Callable[[], frozenset[str]],
                  typed: Callable[[str], bool] = lambda name: False) -> None:
         self.core = core
         self._lookup = lookup
@@ -288,7 +288,7 @@ class Evaluator:
         source = self._source_call(node, qualified, tail)
         if source is not None:
             return source
-        if self.is_candidate(node) and not self._reads_data(node, tail):
+        if self.is_candidate(node, name, qualified) and not self._reads_data(node, tail):
             if isinstance(func, cst.Attribute) and tail in FILLERS:
                 receiver = self.of(func.value)
                 if receiver.roles:  # `(prompt | llm).invoke({"topic": x})`: x still fills the prompt's messages
