@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import Any, Iterator
 
 from readiness.errors import RuleLoadError
@@ -431,8 +432,9 @@ _KEY_HINT = re.compile(r"key|secret|token|pass|pwd|credential|auth", re.I)
 _KEY_HINT_LOWER = re.compile(r"key|secret|token|pass|pwd|credential|auth")  # on lower-cased text: much faster
 
 
-def _candidate_lines(lines: list[str], fmt: str) -> list[int]:
-    text = "\n".join(lines).lower()
+def _candidate_lines(lines: list[str], fmt: str, text: str | None = None) -> list[int]:
+    """Indexes of the lines that hold a key hint; `text` is `"\n".join(lines)` when the caller has it."""
+    text = ("\n".join(lines) if text is None else text).lower()
     wanted: list[int] = []
     pos, line_no = 0, 0
     search = _KEY_HINT_LOWER.search
@@ -449,8 +451,8 @@ def _candidate_lines(lines: list[str], fmt: str) -> list[int]:
     return wanted
 
 
-def _assignments(lines: list[str], fmt: str) -> Iterator[_Assignment]:
-    for index in _candidate_lines(lines, fmt):
+def _assignments(lines: list[str], fmt: str, text: str | None = None) -> Iterator[_Assignment]:
+    for index in _candidate_lines(lines, fmt, text):
         line = lines[index]
         number = index + 1
         if len(line) > MAX_LINE:
@@ -533,11 +535,9 @@ class _Region:
     hits: list[_Hit] = field(default_factory=list)
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for m in re.finditer("\n", text):
-        starts.append(m.end())
-    return starts
+def _line_starts(lines: list[str]) -> list[int]:
+    """The offset of each line of `"\n".join(lines)`."""
+    return list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
 
 
 def _position(starts: list[int], offset: int) -> tuple[int, int]:
@@ -555,7 +555,7 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
     patterns = load_patterns()
     text = region.text
     lines = text.split("\n")
-    starts = _line_starts(text)
+    starts = _line_starts(lines)
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
 
@@ -578,7 +578,7 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
 
     generic = patterns.generic
     run_generic = region.fmt in generic.formats and not template and not test_file
-    for a in _assignments(lines, region.fmt):
+    for a in _assignments(lines, region.fmt, text):
         value = a.value.strip()
         if region.fmt in ("env", "shell", "docker", "ini", "yaml", "toml", "text"):
             value = re.split(r"\s+#", value, maxsplit=1)[0].strip()
