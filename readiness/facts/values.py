@@ -403,7 +403,7 @@ class Evaluator:
             receiver = dotted(node.func.value)
             if receiver is not None and receiver in self.request_names():
                 return Flow(sources=(f"raw request body `{receiver}.{tail}()` (line {self.core.line_of(node)[0]})",))
-        if isinstance(node.func, cst.Attribute):
+        if isinstance(node.func, cst.Attribute) and tail in _RECEIVER_READS:
             receiver_name = dotted(node.func.value)
             if receiver_name is not None:
                 attr = self._source_attr(receiver_name)
@@ -412,6 +412,10 @@ class Evaluator:
                 if self.core.qualify(receiver_name) == "flask.request" and tail in ("get_json", "get_data"):
                     return Flow(sources=(f"Flask `request.{tail}()`",))
         return None
+
+
+#: The methods `_source_call` reads a source from (`request.args.get`, `request.get_json()`).
+_RECEIVER_READS = frozenset({"get", "getlist", "get_json", "to_dict", "read", "get_data"})
 
 
 def _is_request(node: cst.Dict) -> bool:
