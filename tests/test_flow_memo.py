@@ -1,5 +1,5 @@
-"""The prompts collector remembers each expression's flow until its state changes (facts/values.py
-`Evaluator.of`): its facts must be exactly those of evaluating every expression afresh."""
+"""The prompts collector remembers each expression's flow until its state changes (facts/flowmemo.py
+`RememberingEvaluator.of`): its facts must be exactly those of evaluating every expression afresh."""
 from __future__ import annotations
 
 import json

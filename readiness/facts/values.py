@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
+from readiness.facts.flowmemo import RememberingEvaluator
 from readiness.facts.flowmodel import Flow, RolePart, Text, merge
 from readiness.facts.vocabulary import (
     FIELD, FILLERS, LOADERS, LOADER_HEADS, MAX_ELEMENTS, MAX_TEXT, MESSAGE_CLASSES, NO_FLOW_BUILTINS,
@@ -44,54 +45,17 @@ def result_of(flow: Flow, derived: bool = True) -> Flow:
     return Flow(flow.sources, flow.params, (), flow.names, flow.loaded, flow.bounded, (), derived and bool(flow.sources or flow.params))
 
 
-#: Evaluator class -> node type -> its `_<Type>` method (None: the expression carries nothing).
-_METHODS: dict[type, dict[type, Callable[..., Flow] | None]] = {}
-
-
-class Evaluator:
+class Evaluator(RememberingEvaluator):
     """Computes `Flow`s for expressions; `lookup` resolves a name in the collector's environments."""
 
     def __init__(self, core: FactsVisitor, lookup: Callable[[str], Flow | None], on_role: Callable[[RolePart], None],
                  is_candidate: Callable[[cst.Call, str | None, str], bool], request_names: Callable[[], frozenset[str]],
                  typed: Callable[[str], bool] = lambda name: False) -> None:
+        super().__init__(lookup, on_role)
         self.core = core
-        self._lookup = lookup
-        self._on_role = on_role
         self.is_candidate = is_candidate
         self.request_names = request_names
         self.typed = typed
-        # id(node) -> (node, flow, role parts it announced); see `of` and `forget`
-        self._memo: dict[int, tuple[cst.CSTNode, Flow, tuple[RolePart, ...]]] = {}
-        self._announced: list[RolePart] = []  # role parts announced since the last `forget`
-        self._read: set[str] = set()  # names looked up since the last `forget`
-
-    # -- memo ------------------------------------------------------------------
-    # The collector evaluates an argument once for each enclosing call and once for the statement
-    # (quadratic in nesting). A node's flow depends only on the environments, the scope and the
-    # import map, which change between statements, at bindings and at scope boundaries; the
-    # collector calls `forget` there (`rebound` for a binding), so a remembered flow is the one a
-    # fresh evaluation would give. Its side effect, the role parts it announces, is replayed.
-    def forget(self) -> None:
-        """Drop every remembered flow (the collector's state changed)."""
-        if self._memo:
-            self._memo.clear()
-        if self._announced:
-            self._announced.clear()
-        if self._read:
-            self._read.clear()
-
-    def rebound(self, name: str) -> None:
-        """`name` now carries another flow: remembered flows that read it are stale."""
-        if name in self._read:
-            self.forget()
-
-    def lookup(self, name: str) -> Flow | None:
-        self._read.add(name)
-        return self._lookup(name)
-
-    def on_role(self, part: RolePart) -> None:
-        self._announced.append(part)
-        self._on_role(part)
 
     def text(self, node: cst.CSTNode, value: str, kind: str) -> Flow:
         stripped = value.strip()
@@ -100,29 +64,6 @@ class Evaluator:
         line, col, _ = self.core.line_of(node)
         fields = tuple(dict.fromkeys(FIELD.findall(stripped))) if kind == "literal" else ()
         return Flow(texts=(Text(line, col, stripped[:MAX_TEXT], len(stripped), kind, "", fields),))
-
-    def of(self, node: cst.BaseExpression | None) -> Flow:
-        if node is None:
-            return Flow()
-        hit = self._memo.get(id(node))
-        if hit is not None and hit[0] is node:
-            for part in hit[2]:
-                self.on_role(part)
-            return hit[1]
-        methods = _METHODS.get(self.__class__)
-        if methods is None:
-            methods = _METHODS[self.__class__] = {}
-        kind = node.__class__
-        try:
-            method = methods[kind]
-        except KeyError:
-            method = methods[kind] = getattr(self.__class__, "_" + kind.__name__, None)
-        if method is None:
-            return Flow()
-        start = len(self._announced)
-        flow: Flow = method(self, node)
-        self._memo[id(node)] = (node, flow, tuple(self._announced[start:]) if len(self._announced) > start else ())
-        return flow
 
     # -- literals --------------------------------------------------------------
     def _SimpleString(self, node: cst.SimpleString) -> Flow:
