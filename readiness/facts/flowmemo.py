@@ -17,6 +17,8 @@ from readiness.facts.flowmodel import Flow, RolePart
 
 #: Evaluator class -> node type -> its `_<Type>` method (None: the expression carries nothing).
 _METHODS: dict[type, dict[type, Callable[..., Flow] | None]] = {}
+#: Nodes evaluated afresh each time: cheaper than remembering them, and they announce no roles.
+_LEAVES = frozenset({cst.Name, cst.SimpleString})
 
 
 class RememberingEvaluator:
@@ -55,11 +57,6 @@ class RememberingEvaluator:
     def of(self, node: cst.BaseExpression | None) -> Flow:
         if node is None:
             return Flow()
-        hit = self._memo.get(id(node))
-        if hit is not None and hit[0] is node:
-            for part in hit[2]:
-                self.on_role(part)
-            return hit[1]
         methods = _METHODS.get(self.__class__)
         if methods is None:
             methods = _METHODS[self.__class__] = {}
@@ -70,6 +67,13 @@ class RememberingEvaluator:
             method = methods[kind] = getattr(self.__class__, "_" + kind.__name__, None)
         if method is None:
             return Flow()
+        if kind in _LEAVES:
+            return method(self, node)  # type: ignore[no-any-return]
+        hit = self._memo.get(id(node))
+        if hit is not None and hit[0] is node:
+            for part in hit[2]:
+                self.on_role(part)
+            return hit[1]
         start = len(self._announced)
         flow: Flow = method(self, node)
         self._memo[id(node)] = (node, flow, tuple(self._announced[start:]) if len(self._announced) > start else ())
