@@ -102,11 +102,9 @@ def _record(kwargs: dict[str, Any], key: str, value: cst.BaseExpression, depth: 
                 kwargs[f"{key}.**"] = DYNAMIC
 
 
-def _passed(call: cst.Call) -> dict[str, Any]:
-    """What a call passes that may be a model: names (`@#0`, `@llm`) and inline constructions."""
-    if not call.args:
-        return {}
-    kwargs, _ = keyword_args(call)
+def _passed(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What a call passes that may be a model: names (`@#0`, `@llm`) and inline constructions
+    (from the call's `keyword_args`)."""
     return {k: v for k, v in kwargs.items() if k.startswith(("@", "()")) or ("()" + k.split(".")[0]) in kwargs}
 
 
@@ -187,8 +185,18 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         self._maybe_callable: set[int] = set()
         self.handler_depth: list[_Function] = []
         self._validators: set[int] = set()
+        self._keyword_args: dict[int, tuple[cst.Call, dict[str, Any], int]] = {}
         self.text = ""  # the file's source text, for collectors that read exact code spans
         self.positions = Positions({})  # every node's libcst position (facts/positions.py)
+
+    def keyword_args(self, call: cst.Call) -> tuple[dict[str, Any], int]:
+        """`keyword_args(call)`, read once per call node: a call assigned to a name, its invocation and
+        its model-call record (or a chained constructor) all read them. Each caller gets its own dict."""
+        hit = self._keyword_args.get(id(call))
+        if hit is None or hit[0] is not call:
+            kwargs, positional = keyword_args(call)
+            hit = self._keyword_args[id(call)] = (call, kwargs, positional)
+        return dict(hit[1]), hit[2]
 
     # -- names ---------------------------------------------------------------
     def qualify(self, name: str) -> str:
@@ -558,7 +566,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
                 return
             if callee is None:
                 return
-            args, _ = keyword_args(value)
+            args, _ = self.keyword_args(value)
             if callee.endswith(".with_options"):
                 self.bindings.append(Binding(scope, name, "with_options", self.qualify(callee[: -len(".with_options")]), args, line))
             else:
@@ -701,7 +709,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
                 self.loops[-1].members.append(("inv", len(self.invocations)))
             self.invocations.append(
                 Invocation(line, col, fn.qualname, qualified[len("<ctor>."):] if ctor else qualified,
-                           ctor, awaited, per_item, concurrent, try_line, False, _passed(node))
+                           ctor, awaited, per_item, concurrent, try_line, False, _passed(self.keyword_args(node)[0]) if node.args else {})
             )
         if qualified in DEFERRING_CALLS or last in ("to_thread", "run_in_executor", "submit"):
             self._deferred(node, fn.qualname, line, col, per_item, concurrent, try_line)
@@ -710,7 +718,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         maybe_callable = not ctor and ("." not in name or (name.startswith("self.") and name.count(".") == 1) or name.split(".")[0] in self.imports)
         if last not in self.tails and head not in self.packages and not ctor and not maybe_callable:
             return
-        kwargs, positional = keyword_args(node)
+        kwargs, positional = self.keyword_args(node)
         in_loop, retry_candidate = self._loop_state()
         if retry_candidate:
             self.loops[-1].retry_candidates.append(len(self.calls))
@@ -787,7 +795,7 @@ class FactsVisitor(cst.BatchableCSTVisitor):
         if inner is None:
             return "", {}, "", {}
         chain = ".".join(reversed(attrs))
-        args, _ = keyword_args(node)
+        args, _ = self.keyword_args(node)
         if inner.endswith(".with_options"):
             return f"{inner[: -len('.with_options')]}.{chain}", args, "", {}
         return f"<ctor>.{chain}", {}, self.qualify(inner), args

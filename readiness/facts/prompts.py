@@ -105,19 +105,20 @@ class PromptCollector(Collector):
                 env[name] = merge(env[name], flow) if augment and name in env else flow
                 if self.core.scope == f"{cls}.__init__" and flow.params:
                     self.init_attrs[(cls, name)] = tuple(sorted({*self.init_attrs.get((cls, name), ()), *flow.params}))
+                self.values.rebound(name)
             return
         env = self.envs[-1] if "." not in name else self.envs[0]
         env[name] = merge(env[name], flow) if augment and name in env else flow
+        self.values.rebound(name)
 
     def _on_role(self, part: RolePart) -> None:
         self.roles[(part.line, part.col, part.role)] = RoleSite(self.core.scope, part)
 
-    def _is_candidate(self, node: cst.Call) -> bool:
-        """The core visitor's pre-screen for model calls (it has not visited nested calls yet)."""
-        name = dotted(node.func)
+    def _is_candidate(self, node: cst.Call, name: str | None, qualified: str) -> bool:
+        """The core visitor's pre-screen for model calls (it has not visited nested calls yet);
+        `name` is `dotted(node.func)`, `qualified` its qualified form."""
         if name is None:
             return isinstance(node.func, cst.Attribute) and node.func.attr.value in self._tails
-        qualified = self.core.qualify(name)
         return qualified.rsplit(".", 1)[-1] in self._tails or qualified.split(".")[0] in self._packages
 
     def _core_kept(self) -> tuple[int, int] | None:
@@ -132,6 +133,7 @@ class PromptCollector(Collector):
 
     # -- functions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.values.forget()  # another scope, environment and request parameters
         env: dict[str, Flow] = {}
         params = [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]
         names = [p.name.value for p in params]
@@ -169,6 +171,7 @@ class PromptCollector(Collector):
         self.request_stack.append(frozenset(requests) | (self.request_stack[-1] if len(self.request_stack) > 1 else frozenset()))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.values.forget()
         self.param_schemas.pop()
         self.envs.pop()
         self.request_stack.pop()
@@ -208,9 +211,19 @@ class PromptCollector(Collector):
 
     # -- request schemas ---------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.values.forget()  # `self.` names resolve in another class
         bases = [self.core.qualify(dotted(b.value) or "") for b in node.bases]
         if any(b.endswith("BaseModel") or b.rsplit(".", 1)[-1] in self.schemas for b in bases):
             self.schemas[node.name.value] = True
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.values.forget()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.values.forget()  # the core visitor's import map (`qualify`) changed
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.values.forget()
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._schema_field(node)
@@ -228,6 +241,7 @@ class PromptCollector(Collector):
         field = dotted(node.target)
         if field is not None:
             self.schema_fields.setdefault(names[-1], {})[field] = annotation_head(annotation)
+            self.values.forget()  # `typed` reads the schema fields
         if "str" not in {dotted(annotation), *(dotted(e.slice.value) for e in getattr(annotation, "slice", ()) if isinstance(e.slice, cst.Index))}:
             return
         calls = [node.value] if isinstance(node.value, cst.Call) else []
@@ -338,25 +352,32 @@ class PromptCollector(Collector):
             if receiver is not None:
                 self._bind_name(receiver, merge(*(self.values.of(a.value) for a in node.args)), augment=True)
             return
-        args = tuple(Arg(a.keyword.value if a.keyword is not None else (str(i) if not a.star else a.star), self.values.of(a.value),
-                         *self.core.line_of(a.value)[:2])
-                     for i, a in enumerate(node.args) if a.star != "*")
-        for fact in args:
-            if fact.flow.texts and not fact.flow.loaded and not fact.key.isdigit() and PROMPT_NAME.search(fact.key):
-                self._prompt_texts(fact.flow, f"keyword `{fact.key}=`", bool(STRONG_NAME.search(fact.key)))
+        # every argument is evaluated (in order) for the role parts it announces, even when the call
+        # records nothing; where each argument sits is only read for a recorded call
+        args = [(a.keyword.value if a.keyword is not None else (str(i) if not a.star else a.star), self.values.of(a.value), a.value)
+                for i, a in enumerate(node.args) if a.star != "*"]
+        for key, flow, _ in args:
+            if flow.texts and not flow.loaded and not key.isdigit() and PROMPT_NAME.search(key):
+                self._prompt_texts(flow, f"keyword `{key}=`", bool(STRONG_NAME.search(key)))
         if tail in ("PromptTemplate", "ChatPromptTemplate", "from_template", "from_messages", "SystemMessagePromptTemplate"):
-            for fact in args:
-                if fact.flow.texts and not fact.flow.loaded:
-                    self._prompt_texts(fact.flow, f"`{tail}`", False)
-                for part in fact.flow.roles:
+            for _, flow, _ in args:
+                if flow.texts and not flow.loaded:
+                    self._prompt_texts(flow, f"`{tail}`", False)
+                for part in flow.roles:
                     if part.flow.texts:
                         self._prompt_texts(part.flow, f"{part.role} message of `{tail}`", part.role == "system")
         target = self._target(node, name, qualified)
-        interesting = any(a.flow.sources or a.flow.params or a.flow.roles or a.flow.loaded for a in args) or (
-            qualified.split(".")[0] not in EXTERNAL_HEADS and any(t.length >= 20 for a in args for t in a.flow.texts)
+        if not target or not (candidate or self._interesting(args, qualified)):
+            return
+        facts = tuple(Arg(key, flow, *self.core.line_of(value)[:2]) for key, flow, value in args)
+        self.calls.append(CallFlow(line, col, self.core.scope, target, facts, candidate))
+
+    @staticmethod
+    def _interesting(args: list[tuple[str, Flow, cst.BaseExpression]], qualified: str) -> bool:
+        """A call worth recording although no model-call candidate: its arguments carry input or long text."""
+        return any(f.sources or f.params or f.roles or f.loaded for _, f, _ in args) or (
+            qualified.split(".")[0] not in EXTERNAL_HEADS and any(t.length >= 20 for _, f, _ in args for t in f.texts)
         )
-        if target and (candidate or interesting):
-            self.calls.append(CallFlow(line, col, self.core.scope, target, args, candidate))
 
     def _target(self, node: cst.Call, name: str | None, qualified: str) -> str:
         func = node.func

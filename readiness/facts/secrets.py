@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import Any, Iterator
 
 from readiness.errors import RuleLoadError
@@ -151,6 +152,8 @@ class ProviderPattern:
     requires: str
     anchors: tuple[str, ...]
     min_entropy: float = 0.0
+    #: `regex` without its leading `_BEFORE` lookbehind (see `_matches`)
+    core: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +186,34 @@ class Patterns:
 
 # A credential is a whole token: not preceded or followed by characters that would continue it.
 _BEFORE = r"(?<![A-Za-z0-9_+/-])"
+_BEFORE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/-")  # `_BEFORE`'s class
 _AFTER = r"(?![A-Za-z0-9_+/=])"
+
+
+def _matches(pattern: ProviderPattern, text: str) -> list[re.Match[str]]:
+    """`pattern.regex.finditer(text)`, found with `pattern.core` and `_BEFORE` checked by hand.
+
+    A pattern that opens with a lookbehind gives the regex engine no literal prefix or first-character
+    set, so it tries every position of the text; without it the engine skips to where a match can
+    start (`sk-`, `AIza`). A match whose preceding character continues a token is dropped and the
+    search resumes one character later, so the matches (leftmost, non-overlapping) are the same.
+    """
+    core = pattern.core
+    if core is None:
+        return list(pattern.regex.finditer(text))
+    found: list[re.Match[str]] = []
+    pos = 0
+    search = core.search
+    while (m := search(text, pos)) is not None:
+        start = m.start()
+        if start and text[start - 1] in _BEFORE_CHARS:
+            pos = start + 1
+            continue
+        if m.end() == start:  # an empty match: finditer's rules for those differ, use it
+            return list(pattern.regex.finditer(text))
+        found.append(m)
+        pos = m.end()
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -197,7 +227,7 @@ def load_patterns() -> Patterns:
                 p["id"], p["label"], p["severity"],
                 re.compile(_BEFORE + "(?:" + p["regex"] + ")" + _AFTER),
                 int(p.get("group", 0)), int(p.get("public", 0)), p.get("requires", ""), tuple(p["anchors"]),
-                float(p.get("min_entropy", 0.0)),
+                float(p.get("min_entropy", 0.0)), re.compile("(?:" + p["regex"] + ")" + _AFTER),
             )
             for p in data.get("provider", [])
         )
@@ -402,8 +432,9 @@ _KEY_HINT = re.compile(r"key|secret|token|pass|pwd|credential|auth", re.I)
 _KEY_HINT_LOWER = re.compile(r"key|secret|token|pass|pwd|credential|auth")  # on lower-cased text: much faster
 
 
-def _candidate_lines(lines: list[str], fmt: str) -> list[int]:
-    text = "\n".join(lines).lower()
+def _candidate_lines(lines: list[str], fmt: str, text: str | None = None) -> list[int]:
+    """Indexes of the lines that hold a key hint; `text` is `"\n".join(lines)` when the caller has it."""
+    text = ("\n".join(lines) if text is None else text).lower()
     wanted: list[int] = []
     pos, line_no = 0, 0
     search = _KEY_HINT_LOWER.search
@@ -420,8 +451,8 @@ def _candidate_lines(lines: list[str], fmt: str) -> list[int]:
     return wanted
 
 
-def _assignments(lines: list[str], fmt: str) -> Iterator[_Assignment]:
-    for index in _candidate_lines(lines, fmt):
+def _assignments(lines: list[str], fmt: str, text: str | None = None) -> Iterator[_Assignment]:
+    for index in _candidate_lines(lines, fmt, text):
         line = lines[index]
         number = index + 1
         if len(line) > MAX_LINE:
@@ -504,11 +535,9 @@ class _Region:
     hits: list[_Hit] = field(default_factory=list)
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for m in re.finditer("\n", text):
-        starts.append(m.end())
-    return starts
+def _line_starts(lines: list[str]) -> list[int]:
+    """The offset of each line of `"\n".join(lines)`."""
+    return list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
 
 
 def _position(starts: list[int], offset: int) -> tuple[int, int]:
@@ -526,7 +555,7 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
     patterns = load_patterns()
     text = region.text
     lines = text.split("\n")
-    starts = _line_starts(text)
+    starts = _line_starts(lines)
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
 
@@ -536,7 +565,7 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
     for pattern in patterns.providers:
         if (pattern.requires and pattern.requires not in text) or not any(a in text for a in pattern.anchors):
             continue
-        for m in pattern.regex.finditer(text):
+        for m in _matches(pattern, text):
             span = m.span(pattern.group)
             value = m.group(pattern.group)
             if overlaps(span) or is_placeholder(value, pattern.public) or _password_is_user(pattern.id, m.group(0), value):
@@ -549,7 +578,7 @@ def _scan_region(region: _Region, path: str, template: bool, test_file: bool) ->
 
     generic = patterns.generic
     run_generic = region.fmt in generic.formats and not template and not test_file
-    for a in _assignments(lines, region.fmt):
+    for a in _assignments(lines, region.fmt, text):
         value = a.value.strip()
         if region.fmt in ("env", "shell", "docker", "ini", "yaml", "toml", "text"):
             value = re.split(r"\s+#", value, maxsplit=1)[0].strip()

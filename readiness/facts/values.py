@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
+from readiness.facts.flowmemo import RememberingEvaluator
 from readiness.facts.flowmodel import Flow, RolePart, Text, merge
 from readiness.facts.vocabulary import (
     FIELD, FILLERS, LOADERS, LOADER_HEADS, MAX_ELEMENTS, MAX_TEXT, MESSAGE_CLASSES, NO_FLOW_BUILTINS,
@@ -44,19 +45,14 @@ def result_of(flow: Flow, derived: bool = True) -> Flow:
     return Flow(flow.sources, flow.params, (), flow.names, flow.loaded, flow.bounded, (), derived and bool(flow.sources or flow.params))
 
 
-#: Evaluator class -> node type -> its `_<Type>` method (None: the expression carries nothing).
-_METHODS: dict[type, dict[type, Callable[..., Flow] | None]] = {}
-
-
-class Evaluator:
+class Evaluator(RememberingEvaluator):
     """Computes `Flow`s for expressions; `lookup` resolves a name in the collector's environments."""
 
     def __init__(self, core: FactsVisitor, lookup: Callable[[str], Flow | None], on_role: Callable[[RolePart], None],
-                 is_candidate: Callable[[cst.Call], bool], request_names: Callable[[], frozenset[str]],
+                 is_candidate: Callable[[cst.Call, str | None, str], bool], request_names: Callable[[], frozenset[str]],
                  typed: Callable[[str], bool] = lambda name: False) -> None:
+        super().__init__(lookup, on_role)
         self.core = core
-        self.lookup = lookup
-        self.on_role = on_role
         self.is_candidate = is_candidate
         self.request_names = request_names
         self.typed = typed
@@ -68,21 +64,6 @@ class Evaluator:
         line, col, _ = self.core.line_of(node)
         fields = tuple(dict.fromkeys(FIELD.findall(stripped))) if kind == "literal" else ()
         return Flow(texts=(Text(line, col, stripped[:MAX_TEXT], len(stripped), kind, "", fields),))
-
-    def of(self, node: cst.BaseExpression | None) -> Flow:
-        if node is None:
-            return Flow()
-        methods = _METHODS.get(self.__class__)
-        if methods is None:
-            methods = _METHODS[self.__class__] = {}
-        kind = node.__class__
-        try:
-            method = methods[kind]
-        except KeyError:
-            method = methods[kind] = getattr(self.__class__, "_" + kind.__name__, None)
-        if method is not None:
-            return method(self, node)  # type: ignore[no-any-return]
-        return Flow()
 
     # -- literals --------------------------------------------------------------
     def _SimpleString(self, node: cst.SimpleString) -> Flow:
@@ -248,7 +229,7 @@ class Evaluator:
         source = self._source_call(node, qualified, tail)
         if source is not None:
             return source
-        if self.is_candidate(node) and not self._reads_data(node, tail):
+        if self.is_candidate(node, name, qualified) and not self._reads_data(node, tail):
             if isinstance(func, cst.Attribute) and tail in FILLERS:
                 receiver = self.of(func.value)
                 if receiver.roles:  # `(prompt | llm).invoke({"topic": x})`: x still fills the prompt's messages
@@ -363,7 +344,7 @@ class Evaluator:
             receiver = dotted(node.func.value)
             if receiver is not None and receiver in self.request_names():
                 return Flow(sources=(f"raw request body `{receiver}.{tail}()` (line {self.core.line_of(node)[0]})",))
-        if isinstance(node.func, cst.Attribute):
+        if isinstance(node.func, cst.Attribute) and tail in _RECEIVER_READS:
             receiver_name = dotted(node.func.value)
             if receiver_name is not None:
                 attr = self._source_attr(receiver_name)
@@ -372,6 +353,10 @@ class Evaluator:
                 if self.core.qualify(receiver_name) == "flask.request" and tail in ("get_json", "get_data"):
                     return Flow(sources=(f"Flask `request.{tail}()`",))
         return None
+
+
+#: The methods `_source_call` reads a source from (`request.args.get`, `request.get_json()`).
+_RECEIVER_READS = frozenset({"get", "getlist", "get_json", "to_dict", "read", "get_data"})
 
 
 def _is_request(node: cst.Dict) -> bool:
