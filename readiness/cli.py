@@ -128,11 +128,17 @@ def _emit(rendered: str, output: Path | None) -> None:
     data = encoded(rendered)
     if output is None:
         click.echo(data, nl=False)
-        return
+    else:
+        _write(output, data)
+
+
+def _write(target: Path, data: bytes, append: bool = False) -> None:
+    """Write a file the user asked for; failing to is a one-line error."""
     try:
-        output.write_bytes(data)
+        with open(target, "ab" if append else "wb") as fh:
+            fh.write(data)
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        _fail(f"cannot write {target}: {exc.strerror or exc}")
 
 
 def _uri_prefix(path: Path) -> str:
@@ -171,7 +177,7 @@ def github_comment(body_file: Path) -> None:
     from readiness.report.pr_markdown import MARKER
 
     try:
-        click.echo(f"readiness: {comment_from_env(body_file.read_text(encoding='utf-8'), MARKER)}")
+        click.echo(f"readiness: {comment_from_env(body_file.read_text(encoding='utf-8', errors='replace'), MARKER)}")
     except GitHubError as exc:
         if exc.status in (401, 403, 404):
             click.echo(f"::warning title=readiness::cannot comment on the pull request ({exc}); a token with `pull-requests: write` is needed, and pull requests from forks get a read-only one", err=True)
@@ -213,11 +219,11 @@ def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_s
             raise
         _fail(str(exc))
         return
+    # GitHub reads these files and needs UTF-8: a name that is not UTF-8 shows as \xNN escapes
     for name, content in outcome.files.items():
-        Path(name).write_bytes(encoded(content))
+        _write(Path(name), encoded(content, raw_names=False))
     if env.get("GITHUB_STEP_SUMMARY"):
-        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
-            fh.write(outcome.summary)
+        _write(Path(env["GITHUB_STEP_SUMMARY"]), encoded(outcome.summary, raw_names=False), append=True)
     if env.get("GITHUB_OUTPUT"):
         write_outputs(env["GITHUB_OUTPUT"], outcome.outputs)
     for note in outcome.notes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import subprocess
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -135,34 +134,31 @@ def _module_index(paths: set[str]) -> dict[str, str]:
     return index
 
 
-def _grep_importers(repo: Any, prefix: str, modules: set[str]) -> subprocess.Popen[bytes] | None:
+def _grep_importers(repo: Any, prefix: str, modules: set[str]) -> Any:
     """Start `git grep` for files of the work tree that name one of `modules` as a whole word;
-    it runs while the caller goes on, and `_importers` reads its answer. Fixed words in the C
-    locale are over ten times faster than the equivalent regular expression."""
+    it runs while the caller goes on, and `_importers` reads its answer. Fixed words (in the C
+    locale gitpython sets) are over ten times faster than the equivalent regular expression.
+    gitpython starts git: on Windows it will not run a `git.exe` lying in the scanned folder."""
     words = sorted({m.rsplit(".", 1)[-1] for m in modules if m})
     if not words:
         return None
-    import git
-
-    argv = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", "grep", "-l", "-z", "-I", "--untracked", "-F", "-w"]
+    argv = ["git", "grep", "-l", "-z", "-I", "--untracked", "-F", "-w"]
     for word in words:
         argv += ["-e", word]
     argv += ["--", f"{prefix}*.py", f"{prefix}*.ipynb"]
     try:
-        return subprocess.Popen(
-            argv, cwd=repo.working_tree_dir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},
-        )
-    except OSError:
+        return repo.git.execute(argv, as_process=True)  # kept: dropping gitpython's handle kills git
+    except Exception as exc:  # noqa: BLE001 - git could not start: no importers known
+        LOG.debug("git grep failed to start: %s", exc)
         return None
 
 
-def _importers(grep: subprocess.Popen[bytes] | None, repo: Any, prefix: str, modules: set[str]) -> set[str]:
+def _importers(grep: Any, repo: Any, prefix: str, modules: set[str]) -> set[str]:
     """Files of the work tree that import one of `modules`, among those `git grep` found."""
     if grep is None:
         return set()
-    out, _ = grep.communicate()
-    if grep.returncode != 0:
+    out, _ = grep.proc.communicate()
+    if grep.proc.returncode != 0:
         return set()  # 1: no match; anything else: git could not search (no importers known)
     found: set[str] = set()
     top = Path(repo.working_tree_dir)
@@ -269,7 +265,13 @@ def diff_scan(
         wanted = set(changed_head) | deleted | {p for p in head if is_dependency_file(p)}
         changed_modules = {module_name(p)[0] for p in changed_head | deleted if classify(p) != "text"}
         grep = _grep_importers(repo, prefix, changed_modules)
-        rules = select_rules(config.select, config.ignore)  # loads the rule pack while git searches
+        try:
+            rules = select_rules(config.select, config.ignore)  # loads the rule pack while git searches
+        except ReadinessError:
+            if grep is not None:
+                grep.proc.kill()
+                grep.proc.communicate()
+            raise
         importers = _importers(grep, repo, prefix, changed_modules) & set(head)
         # What resolution needs: the modules the changed files import, and what those import (a
         # client built by a factory elsewhere). Deeper links cannot turn an existing finding into a
@@ -314,34 +316,39 @@ def diff_scan(
     if config.history_depth > 0:
         head_log = Pending(read_log, root, config.history_depth, "HEAD", cache)
         logs = (head_log, head_log if base_is_head else Pending(read_log, root, config.history_depth, base.hexsha, cache))
-    work = partial(analyse_file, catalog=catalog)
-    stage = partial(run_file_stage, work=work, jobs=jobs, cache=cache, file_timeout=file_timeout)
-    head_results = dict(zip((s.path for s, _ in head_inputs), stage(head_inputs, progress=progress)))
-    head_light = {s.path: s.light for s, _ in head_inputs}
-    head_raw.clear()
+    try:
+        work = partial(analyse_file, catalog=catalog)
+        stage = partial(run_file_stage, work=work, jobs=jobs, cache=cache, file_timeout=file_timeout)
+        head_results = dict(zip((s.path for s, _ in head_inputs), stage(head_inputs, progress=progress)))
+        head_light = {s.path: s.light for s, _ in head_inputs}
+        head_raw.clear()
 
-    def unchanged(source: SourceFile) -> bool:
-        path = source.path
-        return path not in changed_head and path not in deleted and head_light.get(path) == source.light and path in head_results
+        def unchanged(source: SourceFile) -> bool:
+            path = source.path
+            same_pass = head_light.get(path) == source.light
+            return path not in changed_head and path not in deleted and same_pass and path in head_results
 
-    fresh = [(s, raw) for s, raw in base_inputs if not unchanged(s)]
-    analysed = dict(zip((s.path for s, _ in fresh), stage(fresh)))
-    # unchanged files: the same facts at both ends
-    base_results = [head_results[s.path] if unchanged(s) else analysed[s.path] for s, _ in base_inputs]
+        fresh = [(s, raw) for s, raw in base_inputs if not unchanged(s)]
+        analysed = dict(zip((s.path for s, _ in fresh), stage(fresh)))
+        # unchanged files: the same facts at both ends
+        base_results = [head_results[s.path] if unchanged(s) else analysed[s.path] for s, _ in base_inputs]
 
-    LOG.debug("diff against %s: %d changed, %d analysed", base.hexsha, len(changed_head | deleted), len(wanted))
-    name = root.resolve().name or "."
-    head_history, base_history = (h.result() if h is not None else None for h in histories)
-    if head_history is not None:
-        diagnostics.extend(head_history.diagnostics)
-    head_result = analyse_results(
-        list(head_results.values()), config, name, diagnostics, paths=sorted(head), repo_root=root, cache=cache,
-        secret_history=head_history, history_log=logs[0],
-    )
-    base_result = analyse_results(
-        base_results, config, name, paths=sorted(base_paths), repo_root=root, history_rev=base.hexsha, cache=cache,
-        secret_history=base_history, history_log=logs[1],
-    )
+        LOG.debug("diff against %s: %d changed, %d analysed", base.hexsha, len(changed_head | deleted), len(wanted))
+        name = root.resolve().name or "."
+        head_history, base_history = (h.result() if h is not None else None for h in histories)
+        if head_history is not None:
+            diagnostics.extend(head_history.diagnostics)
+        head_result = analyse_results(
+            list(head_results.values()), config, name, diagnostics, paths=sorted(head), repo_root=root, cache=cache,
+            secret_history=head_history, history_log=logs[0],
+        )
+        base_result = analyse_results(
+            base_results, config, name, paths=sorted(base_paths), repo_root=root, history_rev=base.hexsha, cache=cache,
+            secret_history=base_history, history_log=logs[1],
+        )
+    finally:  # read by now, unless the scan failed or was interrupted: then stop the helpers
+        for helper in {id(h): h for h in (*histories, *logs) if h is not None}.values():
+            helper.close()
     if scope != "repo":
         head_result = dataclasses.replace(head_result, score=None)
         base_result = dataclasses.replace(base_result, score=None)

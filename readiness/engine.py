@@ -241,17 +241,23 @@ def scan(
     from readiness.pending import Pending
     from readiness.registry import select_rules
 
+    chosen = select_rules(config.select, config.ignore)  # a code that matches no rule stops the scan here
     history = None
-    if config.history_depth > 0 and any(r.code == "SEC003" for r in select_rules(config.select, config.ignore)):
+    if config.history_depth > 0 and any(r.code == "SEC003" for r in chosen):
         # read while the per-file stage runs; its diagnostics join the others when it is done
         history = PendingHistory(root, config.history_depth, config.exclude, cache)
     # the churn log too: the project stage would otherwise wait for git (seconds on a long history)
     log = Pending(read_log, root, config.history_depth, "HEAD", cache) if config.history_depth > 0 else None
-    result = analyse(
-        inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,
-        repo_root=root, listed_paths=listed, jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
-        history_log=log,
-    )
+    try:
+        result = analyse(
+            inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,
+            repo_root=root, listed_paths=listed, jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
+            history_log=log,
+        )
+    finally:  # read by now, unless the scan failed or was interrupted: then stop the helpers
+        for helper in (history, log):
+            if helper is not None:
+                helper.close()
     if cache is not None and key is not None:
         store_run(cache, key, result)
     return result

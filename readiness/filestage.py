@@ -227,9 +227,14 @@ def _run_isolated(
                         while slot.pending and slot.conn.poll():
                             index, message = slot.conn.recv()
                             assert index == slot.pending[0][0]
-                            slot.pending.pop(0)
+                            source = slot.pending.pop(0)[1]
                             slot.since = time.monotonic()
-                            result, payload = _unpacked(message)
+                            try:
+                                result, payload = _unpacked(message)
+                            except (ValueError, TypeError, KeyError, RecursionError) as exc:  # SerialError is a ValueError
+                                LOG.debug("cannot read back the result of %s: %s", source.path, exc)
+                                done([(index, _crashed(source, f"analysis result could not be read back: {exc}"))], False)
+                                continue
                             done([(index, result)], payload=payload)
                     except (EOFError, OSError):
                         LOG.debug("worker died analysing %s", slot.pending[0][1].path)

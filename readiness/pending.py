@@ -32,16 +32,32 @@ class Pending(Generic[T]):
         self._proc: Any = None
         if not (sys.platform.startswith("linux") and threading.active_count() == 1):
             return
+        ctx = multiprocessing.get_context("fork")
         try:
-            ctx = multiprocessing.get_context("fork")
             receiver, sender = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_run_into, args=(sender, work, args), daemon=True)
+        except OSError as exc:
+            LOG.debug("cannot start a helper for %s: %s", getattr(work, "__name__", work), exc)
+            return
+        try:
+            proc = ctx.Process(target=_run_into, args=(receiver, sender, work, args), daemon=True)
             proc.start()
         except (OSError, ValueError) as exc:
             LOG.debug("cannot start a helper for %s: %s", getattr(work, "__name__", work), exc)
+            receiver.close()
             return
-        sender.close()
+        finally:
+            sender.close()
         self._conn, self._proc = receiver, proc
+
+    def close(self) -> None:
+        """Stop the helper if its answer is no longer wanted (the scan failed or was interrupted)."""
+        if self._conn is None:
+            return
+        self._conn.close()
+        self._conn = None
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join(timeout=5)
 
     def result(self) -> T:
         if self._done:
@@ -69,7 +85,8 @@ class _Failed:
 _FAILED = _Failed()
 
 
-def _run_into(conn: Any, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _run_into(receiver: Any, conn: Any, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    receiver.close()  # the parent's end: with it closed here, a parent that stops reading ends the write
     try:
         import signal
 

@@ -79,9 +79,12 @@ def test_cost_follows_the_change_not_the_repo(repo: Path) -> None:
 
 def test_a_change_of_mode_alone_is_not_part_of_the_change(repo: Path) -> None:
     # a checkout that lost or gained the executable bit (shared drives, WSL) lists files as modified
+    _git(repo, "config", "core.fileMode", "true")
     (repo / "legacy.py").chmod(0o755)
     (repo / "lib" / "mod3.py").chmod(0o755)
     (repo / "app" / "main.py").write_text(MAIN.replace('"asking"', '"asking the model"'))
+    listed = subprocess.run([*GIT, "diff", "--name-only", "main"], cwd=repo, capture_output=True, text=True).stdout.split()
+    assert "legacy.py" in listed  # git itself reports the mode change
     result = diff_scan(repo, Config(), "main")
     assert result.comparison.changed == ("app/main.py",)
     assert "legacy.py" not in result.comparison.analysed

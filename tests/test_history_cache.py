@@ -73,31 +73,3 @@ def test_secret_history_in_the_background_and_from_the_cache(tmp_path: Path) -> 
     assert again.result() == direct
     assert PendingHistory(root, 1, (), cache).result() == scan_secret_history(root, 1)  # the depth is part of the key
     assert not any(KEY.encode() in p.read_bytes() for p in _values(tmp_path / "cache"))
-
-
-def test_the_churn_log_read_beside_the_scan_equals_a_direct_read(tmp_path: Path) -> None:
-    from readiness.facts.history import read_log
-    from readiness.pending import Pending
-
-    root = tmp_path / "repo"
-    make_git_repo(root, {"app.py": "x = 1\n"})
-    git_commit(root, {"app.py": "x = 2\n"}, "second", ANA, "2024-05-01T10:00:00")
-    pending = Pending(read_log, root, 50, "HEAD", None)
-    assert pending._proc is not None or threading.active_count() > 1  # a helper process reads it (forks only single-threaded)
-    assert build_history(root, ["app.py"], log=pending) == build_history(root, ["app.py"])
-
-
-def test_a_helper_that_dies_is_replaced_by_the_work_done_here(tmp_path: Path) -> None:
-    import os
-
-    from readiness.pending import Pending
-
-    def work(marker: int) -> int:
-        if os.getpid() != parent:
-            os._exit(3)  # the helper dies without an answer
-        return marker * 2
-
-    parent = os.getpid()
-    pending = Pending(work, 21, check=int)
-    assert pending._proc is not None or threading.active_count() > 1
-    assert pending.result() == 42 and pending.result() == 42

@@ -194,3 +194,23 @@ def test_a_clone_whose_object_store_lost_the_head_commit(tmp_path: Path, git_ava
         assert {f["location"]["path"] for f in report["findings"]} >= {"app.py"}
         messages = [d["message"] for d in report["diagnostics"] if d["kind"] == "history"]
         assert any("missing from the object store" in m and "SEC003" in m for m in messages), report["diagnostics"]
+
+
+def test_the_github_action_with_a_non_utf8_file_name_writes_utf8_for_github(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / os.fsdecode(b"caf\xe9.py")).write_text(MODEL_CALL + "\nTOKEN = 'sk-proj-" + "a1B2c3D4" * 6 + "'\n")
+    out_dir = tmp_path / "runner"
+    out_dir.mkdir()
+    env = {
+        "PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONIOENCODING": "utf-8", "RUNNER_TEMP": str(out_dir),
+        "GITHUB_STEP_SUMMARY": str(out_dir / "summary.md"), "GITHUB_OUTPUT": str(out_dir / "outputs.txt"),
+    }
+    proc = subprocess.run([sys.executable, "-m", "readiness", "action", "--path", str(repo)], capture_output=True, env=env, timeout=300)
+    assert b"Traceback" not in proc.stderr and proc.returncode in (0, 1), proc.stderr
+    written = {p.name: p.read_bytes() for p in out_dir.iterdir()}
+    assert {"summary.md", "readiness-comment.md", "readiness.sarif"} <= set(written)
+    for data in written.values():
+        data.decode("utf-8")  # GitHub reads them: always UTF-8
+    sarif = json.loads(written["readiness.sarif"])
+    assert "caf%E9.py" in {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}

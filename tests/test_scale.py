@@ -244,3 +244,31 @@ def test_workers_that_cannot_start_fall_back_to_this_process(monkeypatch: pytest
     monkeypatch.setattr(filestage, "_worker_main", _dies_at_start)
     assert run_file_stage(inputs, work, jobs=2, file_timeout=60) == in_process
     assert "did not start" in caplog.text
+
+
+def test_a_result_that_cannot_be_read_back_costs_one_file_not_the_scan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from functools import partial
+
+    from readiness import cache as cache_module
+    from readiness.serial import SerialError
+
+    inputs = _stage_inputs()
+    work = partial(analyse_file, catalog=load_catalog())
+    victim = next(source.path for source, _ in inputs if source.kind == "python")
+    real = cache_module.decode_result
+
+    def decode(payload):  # the scan's side only: workers encode, the scan decodes
+        result = real(payload)
+        if result.path == victim:
+            raise SerialError("damaged on the way")
+        return result
+
+    monkeypatch.setattr(cache_module, "decode_result", decode)
+    cache = ResultCache.open(tmp_path / "cache", Config())
+    results = run_file_stage(inputs, work, jobs=2, file_timeout=60, cache=cache)
+    by_path = {r.path: r for r in results}
+    assert [d.message for d in by_path[victim].diagnostics] == ["analysis result could not be read back: damaged on the way"]
+    assert all(r.facts is not None for r in results if r.path != victim and r.path.endswith(".py"))
+    monkeypatch.setattr(cache_module, "decode_result", real)
+    again = ResultCache.open(tmp_path / "cache", Config())
+    assert again.get(again.key(*next((s, raw) for s, raw in inputs if s.path == victim))) is None  # not cached

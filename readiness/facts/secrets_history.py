@@ -216,6 +216,11 @@ class PendingHistory:
             scan_secret_history, root, depth, exclude, MAX_ADDED_CHARS, rev, check=SecretHistory,
         )
 
+    def close(self) -> None:
+        """Stop the helper if the history is no longer wanted."""
+        if not isinstance(self._pending, SecretHistory):
+            self._pending.close()
+
     def result(self) -> SecretHistory:
         if isinstance(self._pending, SecretHistory):
             return self._pending

@@ -1,6 +1,7 @@
 """Renderers: each turns a `RunResult` into text; none prints, exits or computes findings."""
 from __future__ import annotations
 
+import codecs
 from typing import Callable
 
 from readiness.report import html as html_report
@@ -22,11 +23,26 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
-def encoded(text: str) -> bytes:
-    """The bytes to write for rendered output: UTF-8, with the bytes of a file name that is not
-    UTF-8 (Python reads them as lone surrogates) written back as the file system has them, whatever
-    the locale's error handler (strict under most UTF-8 locales). JSON and SARIF are ASCII."""
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate that does not stand for a byte (escaped in source text)
-        return text.encode("utf-8", "backslashreplace")
+def _surrogates(exc: UnicodeError, raw: bool) -> tuple[bytes, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = bytearray()
+    for char in exc.object[exc.start:exc.end]:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte of a name that is not UTF-8
+            out += bytes([code - 0xDC00]) if raw else f"\\x{code - 0xDC00:02x}".encode()
+        else:  # a surrogate written escaped in scanned source
+            out += f"\\u{code:04x}".encode()
+    return bytes(out), exc.end
+
+
+codecs.register_error("readiness-bytes", lambda exc: _surrogates(exc, raw=True))
+codecs.register_error("readiness-escapes", lambda exc: _surrogates(exc, raw=False))
+
+
+def encoded(text: str, raw_names: bool = True) -> bytes:
+    """The bytes to write for rendered output: UTF-8. The bytes of a file name that is not UTF-8
+    (Python reads them as lone surrogates) are written back as the file system has them, whatever
+    the locale's error handler (strict under most UTF-8 locales); with `raw_names=False` (text
+    GitHub reads, which must be UTF-8) as `\\xNN` escapes. JSON and SARIF are ASCII already."""
+    return text.encode("utf-8", "readiness-bytes" if raw_names else "readiness-escapes")
