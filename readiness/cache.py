@@ -124,7 +124,8 @@ class ResultCache:
     the packs once, decodes only the entries it asks for, and writes everything it computed as
     one new pack (temp file + rename: readers never see half a pack). Later packs win. When a
     scope holds `MAX_PACKS` packs, the next write folds the entries this scan used into the new
-    pack and deletes the packs it read, dropping stale versions. A line that does not decode is
+    pack and deletes the packs it read, dropping stale versions (a scan of part of the repo keeps
+    them all: `scanning_part`). A line that does not decode is
     ignored; its file is analysed again and the fresh entry written.
     """
 
@@ -137,6 +138,7 @@ class ResultCache:
         self._packs: list[str] = []
         self._used: set[str] = set()
         self._new: dict[str, str] = {}
+        self._keep_unused = False
 
     @classmethod
     def open(cls, root: Path, config: Config, scope: str = "") -> ResultCache:
@@ -195,13 +197,19 @@ class ResultCache:
         except (TypeError, ValueError) as exc:
             LOG.debug("cannot cache %s: %s", key, exc)
 
+    def scanning_part(self) -> None:
+        """This scan reads only part of the repo (`--diff-base`): an entry it did not use is not
+        stale, so folding keeps every entry (the next full scan drops the stale ones)."""
+        self._keep_unused = True
+
     def flush(self) -> None:
         """Write the new entries as one pack; a cache that cannot be written is skipped."""
         if not self._new:
             return
         index = self._index if self._index is not None else self._load()
         fold = len(self._packs) >= self.MAX_PACKS
-        lines = {key: index[key].decode("utf-8", "replace") for key in self._used if key in index} if fold else {}
+        kept = index.keys() if self._keep_unused else self._used
+        lines = {key: index[key].decode("utf-8", "replace") for key in kept if key in index} if fold else {}
         lines.update(self._new)
         try:
             written = os.path.join(self.folder, f"pack-{time.time_ns():020d}-{os.getpid()}.jsonl")

@@ -214,6 +214,8 @@ def diff_scan(
     """
     repo, prefix = _open(root)
     base = resolve_base(repo, ref)
+    if cache is not None and scope != "repo":
+        cache.scanning_part()
     changes = changed_files(repo, base, prefix)
     sources, diagnostics = discover(root, config)
     head = {s.path: s for s in sources}

@@ -11,6 +11,7 @@ from conftest import make_git_repo, run_cli
 from readiness.cache import ResultCache
 from readiness.config import Config
 from readiness.diff import diff_scan
+from readiness.engine import scan
 
 GIT = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
 
@@ -194,6 +195,28 @@ def test_diff_mode_reuses_the_per_file_cache_and_gives_the_same_result(repo: Pat
     assert [f.fingerprint for f in warm.findings if warm.comparison.state(f) == "new"] == [
         f.fingerprint for f in uncached.findings if uncached.comparison.state(f) == "new"
     ]
+
+
+def test_diff_scans_never_fold_away_what_the_full_scan_cached(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import readiness.engine as engine
+
+    def cache() -> ResultCache:
+        return ResultCache.open(tmp_path / "cache", Config(), scope=str(repo))
+
+    scan(repo, Config(), cache=cache())
+    for edit in range(ResultCache.MAX_PACKS + 2):  # enough writes to fold the packs more than once
+        (repo / "app" / "main.py").write_text(MAIN + f"\n# edit {edit}\n")
+        diff_scan(repo, Config(), "main", cache=cache())
+    analysed: list[str] = []
+    real = engine.analyse_file
+
+    def counting(source, raw, catalog):
+        analysed.append(source.path)
+        return real(source, raw, catalog)
+
+    monkeypatch.setattr(engine, "analyse_file", counting)
+    scan(repo, Config(), cache=cache())
+    assert analysed == []  # every file, the edited one included, was cached by a scan before
 
 
 def test_a_base_blob_missing_from_a_damaged_clone_is_a_diagnostic_not_a_crash(tmp_path: Path, git_available: None) -> None:
