@@ -81,9 +81,6 @@ EDGE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("code", EDGE_CASES)
-def test_same_ranges_as_libcst_on_edge_cases(code: str) -> None:
-    _assert_same(libcst.parse_module(code))
 
 
 def test_an_empty_module_built_in_code_ends_after_its_newline() -> None:
@@ -137,8 +134,8 @@ EDGE_CASES_MORE = [
 ]
 
 
-@pytest.mark.parametrize("code", EDGE_CASES_MORE)
-def test_same_ranges_on_more_edge_cases(code: str) -> None:
+@pytest.mark.parametrize("code", [*EDGE_CASES, *EDGE_CASES_MORE])
+def test_same_ranges_as_libcst_on_edge_cases(code: str) -> None:
     _assert_same(libcst.parse_module(code))
 
 
