@@ -97,7 +97,10 @@ def changed_files(repo: Any, base: Any, prefix: str) -> list[Change]:
     import git
 
     try:
-        out = repo.git.diff("--name-status", "-z", "-M", "--no-color", base.hexsha, "--", prefix or ".")
+        # a mode change alone (a lost executable bit) is no change to analyse: git need not report it
+        out = repo.git.execute(
+            ["git", "-c", "core.fileMode=false", "diff", "--name-status", "-z", "-M", "--no-color", base.hexsha, "--", prefix or "."],
+        )
     except git.GitCommandError as exc:
         detail = (exc.stderr or "").strip().removeprefix("stderr:").strip(" '")
         raise DiffError(f"git cannot list the changes since {base.hexsha[:12]}: {detail or exc}") from exc
