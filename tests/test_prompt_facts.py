@@ -262,3 +262,27 @@ def other():
     result = run_files(files)
     found = sorted((f.code, f.location.line) for f in result.findings if f.code in ("PRM002", "INP003"))
     assert found == [("INP003", 10), ("INP003", 15), ("PRM002", 10)]
+
+
+def test_a_class_defined_in_a_try_or_loop_body_keeps_its_attribute_flows() -> None:
+    import textwrap
+
+    body = textwrap.dedent("""\
+        class Bot:
+            def __init__(self, persona):
+                self.system = persona
+                self.client = OpenAI()
+
+            def ask(self, question):
+                messages = [{"role": "system", "content": self.system}, {"role": "user", "content": question}]
+                return self.client.chat.completions.create(model="gpt-4o", messages=messages)
+        """)
+
+    def calls(code: str) -> list[tuple[str, list[tuple[str, tuple[str, ...], list[str]]]]]:
+        facts = facts_of("from openai import OpenAI\n\n" + code)
+        return [(c.target, [(a.key, a.flow.params, [r.role for r in a.flow.roles]) for a in c.args]) for c in facts.prompts.calls]
+
+    expected = calls(body)
+    assert ("messages", ("question", "self.system"), ["system", "user"]) in expected[-1][1]
+    assert calls("try:\n" + textwrap.indent(body, "    ") + "except ImportError:\n    pass\n") == expected
+    assert calls("for _ in range(1):\n" + textwrap.indent(body, "    "))[-1] == expected[-1]

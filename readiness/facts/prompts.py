@@ -74,10 +74,11 @@ class PromptCollector(Collector):
         return None
 
     def _class(self) -> str:
-        kinds, names = self.core.kinds, self.core.names
-        for index in range(len(kinds) - 1, -1, -1):
-            if kinds[index] == "class":
-                return ".".join(names[: index + 1])
+        # `kinds` also stacks loops and `try` blocks, which have no entry in `names`
+        structural = [kind for kind in self.core.kinds if kind in ("class", "func")]
+        for index in range(len(structural) - 1, -1, -1):
+            if structural[index] == "class":
+                return ".".join(self.core.names[: index + 1])
         return ""
 
     def _bind(self, target: cst.BaseExpression, flow: Flow, augment: bool = False) -> None:
