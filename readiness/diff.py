@@ -26,7 +26,6 @@ from readiness.errors import ReadinessError
 from readiness.facts.deps import is_dependency_file
 from readiness.model import Diagnostic, Location, RunResult
 from readiness.facts.history import read_log
-from readiness.facts.secrets_history import PendingHistory
 from readiness.pending import Pending
 from readiness.prescreen import imported_modules, mark_light
 from readiness.registry import select_rules
@@ -311,8 +310,10 @@ def diff_scan(
     # project models: all are read while the files are analysed (on a CI runner, a first scan at
     # these commits would otherwise wait for git). Uncommitted work on the base reads each once.
     base_is_head = repo.head.is_valid() and repo.head.commit.hexsha == base.hexsha
-    histories: tuple[PendingHistory | None, PendingHistory | None] = (None, None)
+    histories: tuple[Any, Any] = (None, None)  # PendingHistory, or None when SEC003 does not run
     if config.history_depth > 0 and any(r.code == "SEC003" for r in rules):
+        from readiness.facts.secrets_history import PendingHistory
+
         head_secrets = PendingHistory(root, config.history_depth, config.exclude, cache)
         histories = (head_secrets, head_secrets if base_is_head else PendingHistory(
             root, config.history_depth, config.exclude, cache, rev=base.hexsha,

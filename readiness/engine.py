@@ -14,8 +14,7 @@ from readiness.discover import SourceFile, discover
 from readiness.facts.deps import Pin, is_dependency_file, merge_pins, read_pins
 from readiness.facts.model import FileFacts
 from readiness.facts.textfacts import TextFacts, read_text_facts
-from readiness.facts.secrets import NO_SECRETS, SecretScan, scan_secrets, scrub
-from readiness.facts.secrets_history import PendingHistory, SecretHistory
+from readiness.facts.secretmodel import NO_SECRETS, SecretScan
 from readiness.heap import frozen
 from readiness.model import Diagnostic, Finding, Location, RunResult
 from readiness.runcache import load_run, run_key, store_run
@@ -24,6 +23,7 @@ from readiness.runcache import load_run, run_key, store_run
 # run: a rescan answered by the cache never loads them.
 if TYPE_CHECKING:
     from readiness.cache import ResultCache
+    from readiness.facts.secrets_history import PendingHistory, SecretHistory
     from readiness.filestage import Progress
     from readiness.project import Project
     from readiness.rule import Rule
@@ -45,6 +45,8 @@ class FileResult:
 
 def analyse_file(source: SourceFile, raw: bytes, catalog: Catalog) -> FileResult:
     """Parse one file, extract its facts and its (redacted) secrets; failures become diagnostics."""
+    from readiness.facts.secrets import scan_secrets, scrub  # the patterns load where files are analysed
+
     result = _analyse_code(source, raw, catalog)
     secrets, values = scan_secrets(source.path, source.kind, raw)
     if not values:
@@ -151,6 +153,8 @@ def analyse(
     results = run_file_stage(
         inputs, partial(analyse_file, catalog=catalog), jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout
     )
+    from readiness.facts.secrets_history import PendingHistory
+
     if isinstance(secret_history, PendingHistory):
         secret_history = secret_history.result()
         diagnostics = [*(diagnostics or []), *secret_history.diagnostics]
@@ -238,6 +242,7 @@ def scan(
     if cache is not None and key is not None and (stored := load_run(cache, key)) is not None:
         return stored  # nothing changed since a scan with the same tool, config and HEAD
     from readiness.facts.history import read_log
+    from readiness.facts.secrets_history import PendingHistory
     from readiness.pending import Pending
     from readiness.registry import select_rules
 

@@ -17,7 +17,7 @@ from readiness.facts.imports import ImportGraph, build_import_graph
 from readiness.facts.model import FileFacts
 from readiness.facts.signals import Signals, find_signals, load_signal_table
 from readiness.facts.textfacts import TextFacts
-from readiness.facts.secrets import SecretScan
+from readiness.facts.secretmodel import SecretScan
 from readiness.facts.secrets_history import SecretHistory
 from readiness.facts.promptflow import PromptModel, build_prompt_model
 

@@ -1,5 +1,6 @@
 """Heavy libraries load only where they run: a warm rescan, the project stage, the rules and the
-machine-readable reports never import libcst (the parser), and only template reports load jinja2.
+machine-readable reports never import libcst (the parser), only template reports load jinja2, and
+a warm rescan loads neither the project stage (networkx) nor the secret patterns.
 
 Start-up is most of a warm rescan and of a one-file `--diff-base` scan, so an eager import of
 libcst (~0.1 s) or jinja2 would show up in every pull-request check.
@@ -23,7 +24,7 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
     pass
-print(json.dumps({name: name in sys.modules for name in ("libcst", "jinja2", "networkx")}))
+print(json.dumps({name: name in sys.modules for name in ("libcst", "jinja2", "networkx", "readiness.facts.secrets")}))
 """
 
 
@@ -62,7 +63,7 @@ def test_a_warm_rescan_loads_neither_the_parser_nor_templates(tmp_path: Path, gi
     cold = _loaded(*scan)
     assert cold["networkx"]  # the project stage ran
     warm = _loaded(*scan)
-    assert warm == {"libcst": False, "jinja2": False, "networkx": False}
+    assert warm == {"libcst": False, "jinja2": False, "networkx": False, "readiness.facts.secrets": False}
 
 
 def test_only_template_reports_load_jinja2(tmp_path: Path, git_available: None) -> None:

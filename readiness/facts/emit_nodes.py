@@ -11,7 +11,7 @@ from typing import Any
 
 import libcst as cst
 
-from readiness.facts.emit import _DEFAULT, H, Emitter, _comma, _equal, _text
+from readiness.facts.emit import H, Emitter, _comma, _equal, _text
 
 def _lpar(e: Emitter, node: Any, pos: int) -> int:
     for paren in node.lpar:

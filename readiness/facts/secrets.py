@@ -16,12 +16,11 @@ in templates (`.env.example`) and test files' dummies never fire. Lock files and
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
@@ -30,113 +29,12 @@ from typing import Any, Iterator
 from readiness.errors import RuleLoadError
 
 from readiness._toml import tomllib
+from readiness.facts.secretmodel import (  # SecretFact, SecretScan, fingerprint, redact: also read from here
+    BINARY_SUFFIXES, LOCK_FILES, NO_SECRETS, TEMPLATE_SUFFIXES, EnvFile, SecretFact, SecretScan, fingerprint, preview, redact,
+)
 from readiness.facts.signals import is_test_path as is_test_code
 
-#: Shown after the prefix in place of the rest of a value.
-ELLIPSIS = "..."
 MAX_LINE = 20_000  # longer lines (minified bundles, data blobs) are not scanned by the generic detector
-
-LOCK_FILES = frozenset(
-    {
-        "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "package-lock.json", "yarn.lock",
-        "pnpm-lock.yaml", "Cargo.lock", "composer.lock", "Gemfile.lock", "go.sum", "bun.lockb",
-        "npm-shrinkwrap.json", "conda-lock.yml",
-    }
-)
-BINARY_SUFFIXES = (
-    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".bmp", ".tiff", ".pdf", ".zip", ".gz", ".tgz",
-    ".bz2", ".xz", ".7z", ".tar", ".whl", ".egg", ".jar", ".pyc", ".pyo", ".so", ".dylib", ".dll",
-    ".exe", ".bin", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp3", ".mp4", ".wav", ".mov",
-    ".parquet", ".feather", ".npy", ".npz", ".pkl", ".pickle", ".pt", ".pth", ".onnx", ".safetensors",
-    ".h5", ".sqlite", ".db", ".map",
-)
-TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".defaults", ".tpl")
-
-
-# --- redaction -----------------------------------------------------------------------------------
-
-def redact(value: str, public: int = 0) -> str:
-    """A value as reports may show it: its public prefix, a few characters more, and its length.
-
-    At most a sixth of the non-public part (and never more than four characters) is shown, so a
-    short password shows one or two characters and a long key its format prefix and four more.
-    """
-    return f"{_preview(value, public)}{ELLIPSIS} ({len(value)} chars)"
-
-
-def _preview(value: str, public: int = 0) -> str:
-    public = max(0, min(public, len(value) // 2))
-    extra = min(4, (len(value) - public) // 6)
-    return value[: public + extra]
-
-
-def fingerprint(value: str) -> str:
-    """A stable, non-reversible identity for a secret value (de-duplication, baselines)."""
-    return hashlib.sha256(value.encode("utf-8", errors="replace")).hexdigest()[:16]
-
-
-# --- facts -----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class SecretFact:
-    """One secret found in a file, redacted: the value is never stored."""
-
-    kind: str
-    label: str
-    severity: str
-    line: int
-    col: int
-    preview: str
-    length: int
-    fingerprint: str
-    cell: int | None = None
-    key: str = ""
-    origin: str = "code"  # "code" | "output" (notebook output) | "markdown" (notebook text cell)
-    generic: bool = False
-
-    @property
-    def redacted(self) -> str:
-        return f"{self.preview}{ELLIPSIS} ({self.length} chars)"
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SecretFact:
-        return cls(**data)
-
-
-@dataclass(frozen=True, slots=True)
-class EnvFile:
-    """A dotenv file that is not a template: how many values it sets and which keys are secret-named."""
-
-    assignments: int
-    secret_keys: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {"assignments": self.assignments, "secret_keys": list(self.secret_keys)}
-
-
-@dataclass(frozen=True, slots=True)
-class SecretScan:
-    """What the secret scan learned about one file."""
-
-    secrets: tuple[SecretFact, ...] = ()
-    env: EnvFile | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"secrets": [s.to_json() for s in self.secrets], "env": self.env.to_json() if self.env else None}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SecretScan:
-        env = data.get("env")
-        return cls(
-            secrets=tuple(SecretFact.from_json(s) for s in data.get("secrets", [])),
-            env=EnvFile(env["assignments"], tuple(env["secret_keys"])) if env else None,
-        )
-
-
-NO_SECRETS = SecretScan()
 
 
 # --- patterns --------------------------------------------------------------------------------------
@@ -715,7 +613,7 @@ def scan_secrets(path: str, kind: str, raw: bytes) -> tuple[SecretScan, tuple[st
                 SecretFact(
                     kind=hit.kind, label=hit.label, severity=hit.severity, line=line,
                     col=0 if region.origin == "output" else hit.col,
-                    preview=_preview(hit.value, hit.public), length=len(hit.value), fingerprint=fp,
+                    preview=preview(hit.value, hit.public), length=len(hit.value), fingerprint=fp,
                     cell=region.cell, key=hit.key, origin=region.origin, generic=hit.generic,
                 )
             )
@@ -757,7 +655,7 @@ def scan_history_text(path: str, text: str) -> list[tuple[int, SecretFact]]:
     for hit in _scan_region(region, path, is_env_template(path), is_test_path(path)):
         fact = SecretFact(
             kind=hit.kind, label=hit.label, severity=hit.severity, line=hit.line, col=hit.col,
-            preview=_preview(hit.value, hit.public), length=len(hit.value), fingerprint=fingerprint(hit.value),
+            preview=preview(hit.value, hit.public), length=len(hit.value), fingerprint=fingerprint(hit.value),
             key=hit.key, generic=hit.generic,
         )
         out.append((hit.line, fact))

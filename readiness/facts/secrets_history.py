@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from readiness.discover import is_excluded
-from readiness.facts.secrets import BINARY_SUFFIXES, LOCK_FILES, SecretFact, basename, scan_history_text, skipped
+from readiness.facts.secretmodel import BINARY_SUFFIXES, LOCK_FILES, SecretFact
+from readiness.facts.secrets import basename, scan_history_text, skipped
 from readiness.model import Diagnostic, Location
 
 LOG = logging.getLogger(__name__)
