@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from readiness.compare import compare
 from readiness.config import Config
 from readiness.discover import SourceFile, classify, discover, is_excluded, module_name
-from readiness.catalog import load_catalog
+from readiness.catalog import Catalog, load_catalog
 from readiness.engine import analyse_file, analyse_results, read_source
-from readiness.filestage import Progress, run_file_stage
+from readiness.filestage import Progress, Workers, run_file_stage
 from readiness.errors import ReadinessError
 from readiness.facts.deps import is_dependency_file
 from readiness.model import Diagnostic, Location, RunResult
@@ -214,6 +214,24 @@ def diff_scan(
     `jobs`, `cache`, `progress` and `file_timeout` work as in a full scan: both sides share the
     per-file cache (entries are keyed by content) and the history read at each commit.
     """
+    catalog = load_catalog()
+    work = partial(analyse_file, catalog=catalog)
+    # a worker starts now and loads the parser while git and the rule pack are read
+    workers = Workers(work) if file_timeout is not None else None
+    try:
+        return _diff_scan(
+            root, config, ref, scope, catalog, work, jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
+            workers=workers,
+        )
+    finally:
+        if workers is not None:
+            workers.close()
+
+
+def _diff_scan(
+    root: Path, config: Config, ref: str, scope: str, catalog: Catalog, work: Any, *, jobs: int,
+    cache: ResultCache | None, progress: Progress | None, file_timeout: float | None, workers: Workers | None,
+) -> RunResult:
     repo, prefix = _open(root)
     base = resolve_base(repo, ref)
     if cache is not None and scope != "repo":
@@ -296,7 +314,6 @@ def diff_scan(
                         found.append(target)
             frontier = found
 
-    catalog = load_catalog()
     # Each side decides which files the light pass can take from its own imports.
     head_inputs = [(head[p], raw) for p in sorted(wanted & set(head)) if (raw := head_bytes(p)) is not None]
     base_inputs: list[tuple[SourceFile, bytes]] = []
@@ -323,8 +340,7 @@ def diff_scan(
         head_log = Pending(read_log, root, config.history_depth, "HEAD", cache)
         logs = (head_log, head_log if base_is_head else Pending(read_log, root, config.history_depth, base.hexsha, cache))
     try:
-        work = partial(analyse_file, catalog=catalog)
-        stage = partial(run_file_stage, work=work, jobs=jobs, cache=cache, file_timeout=file_timeout)
+        stage = partial(run_file_stage, work=work, jobs=jobs, cache=cache, file_timeout=file_timeout, workers=workers)
         head_results = dict(zip((s.path for s, _ in head_inputs), stage(head_inputs, progress=progress)))
         head_light = {s.path: s.light for s, _ in head_inputs}
         head_raw.clear()

@@ -95,7 +95,7 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _worker_main(conn: Connection, work: Work, cache: ResultCache | None) -> None:
+def _worker_main(conn: Connection, work: Work, cache: ResultCache | None, preload: bool = False) -> None:
     """A worker: analyse one file per message until told to stop (None) or the pipe closes."""
     try:
         import signal
@@ -105,6 +105,11 @@ def _worker_main(conn: Connection, work: Work, cache: ResultCache | None) -> Non
         pass
     _init_worker(work, cache)
     conn.send(_READY)
+    if preload:  # started ahead of its work (`Workers`): load the parser while the scan goes on
+        try:
+            import readiness.facts.extract  # noqa: F401
+        except Exception:  # noqa: BLE001 - the first file's analysis will say what is wrong
+            pass
     while True:
         try:
             chunk = conn.recv()
@@ -149,10 +154,13 @@ class WorkerStartError(RuntimeError):
 class _Slot:
     """One worker process and the task it is running."""
 
-    def __init__(self, ctx: multiprocessing.context.BaseContext, work: Work, cache: ResultCache | None) -> None:
+    def __init__(
+        self, ctx: multiprocessing.context.BaseContext, work: Work, cache: ResultCache | None, preload: bool = False,
+    ) -> None:
         parent, child = ctx.Pipe()
         self.conn = parent
-        self.proc = ctx.Process(target=_worker_main, args=(child, work, cache), daemon=True)
+        options = {"preload": True} if preload else {}
+        self.proc = ctx.Process(target=_worker_main, args=(child, work, cache), kwargs=options, daemon=True)
         self.proc.start()
         child.close()
         try:
@@ -189,15 +197,37 @@ class _Slot:
         self.conn.close()
 
 
+class Workers:
+    """Worker processes started before the file stage needs them: they start, and load the
+    parser, while the scan works out what to analyse (diff mode, where the stage is short).
+    `work` must be the stage's own; `close()` stops them."""
+
+    def __init__(self, work: Work, count: int = 1) -> None:
+        self.slots: list[_Slot] = []
+        ctx = _context()
+        try:
+            for _ in range(count):
+                self.slots.append(_Slot(ctx, work, None, preload=True))
+        except WorkerStartError as exc:
+            LOG.debug("%s; the file stage starts its own", exc)
+
+    def close(self) -> None:
+        for slot in self.slots:
+            slot.stop(kill=bool(slot.pending))
+        self.slots = []
+
+
 def _run_isolated(
     tasks: list[Task], work: Work, cache: ResultCache | None, jobs: int, timeout: float,
-    done: Callable[..., None],
+    done: Callable[..., None], ready: list[_Slot] | None = None,
 ) -> None:
     """Analyse each file in a worker process; a file that kills its worker or overruns `timeout`
-    seconds becomes a diagnostic, and the worker is replaced."""
+    seconds becomes a diagnostic, and the worker is replaced. `ready`: workers started earlier,
+    used first and left running (their owner stops them)."""
     ctx = _context()
     queue = sorted(tasks, key=lambda t: (len(t[2]), -t[0]))  # pop() takes the largest first
-    slots: list[_Slot] = []
+    slots: list[_Slot] = ready if ready is not None else []
+    own: list[_Slot] = []
 
     def lost(slot: _Slot, why: str) -> None:
         task = slot.pending[0]
@@ -205,12 +235,16 @@ def _run_isolated(
         slot.pending = []
         slot.stop(kill=True)
         slots.remove(slot)
+        if slot in own:
+            own.remove(slot)
         done([(task[0], _crashed(task[1], why, "skipped"))], False)  # not cached: may pass next time
 
     try:
         while queue or any(slot.pending for slot in slots):
             while len(slots) < min(jobs, len(queue) + sum(bool(s.pending) for s in slots)):
-                slots.append(_Slot(ctx, work, cache))
+                slot = _Slot(ctx, work, cache)
+                slots.append(slot)
+                own.append(slot)
             for slot in slots:
                 if not slot.pending and queue:
                     # Several files per message while there is plenty left (fewer round trips),
@@ -243,8 +277,10 @@ def _run_isolated(
                     LOG.debug("analysis of %s timed out", task[1].path)
                     lost(slot, f"analysis took longer than {timeout:g} s; skipped")
     finally:
-        for slot in slots:
-            slot.stop(kill=bool(slot.pending))
+        for slot in [*slots]:
+            if slot in own or slot.pending:  # a borrowed worker stopped mid-file cannot be reused
+                slot.stop(kill=bool(slot.pending))
+                slots.remove(slot)
 
 
 def run_file_stage(
@@ -255,12 +291,14 @@ def run_file_stage(
     cache: ResultCache | None = None,
     progress: Progress | None = None,
     file_timeout: float | None = None,
+    workers: Workers | None = None,
 ) -> list[FileResult]:
     """One result per input, in input order; cached results are reused, misses computed.
 
     With `file_timeout` (seconds), files are analysed in `jobs` worker processes, so a file that
     crashes the parser or runs too long costs a diagnostic, not the scan; without it they are
-    analysed in this process (rule examples, library use).
+    analysed in this process (rule examples, library use). `workers` started earlier (see
+    `Workers`) are used first, and left running.
     """
     results: list[FileResult | None] = [None] * len(inputs)
     tasks: list[tuple[int, SourceFile, bytes, str | None]] = []
@@ -292,9 +330,12 @@ def run_file_stage(
 
     pending = sum(len(t[2]) for t in tasks)
     if tasks and file_timeout is not None:
-        workers = jobs if pending >= MIN_PARALLEL_BYTES else 1
+        count = jobs if pending >= MIN_PARALLEL_BYTES else 1
         try:
-            _run_isolated(tasks, work, None, max(min(workers, len(tasks)), 1), file_timeout, done)
+            _run_isolated(
+                tasks, work, None, max(min(count, len(tasks)), 1), file_timeout, done,
+                ready=workers.slots if workers is not None else None,
+            )
         except WorkerStartError as exc:
             # Isolation is a safety net; without it the scan still runs, in this process.
             LOG.warning("%s; analysing in this process instead", exc)

@@ -272,3 +272,47 @@ def test_a_result_that_cannot_be_read_back_costs_one_file_not_the_scan(monkeypat
     monkeypatch.setattr(cache_module, "decode_result", real)
     again = ResultCache.open(tmp_path / "cache", Config())
     assert again.get(again.key(*next((s, raw) for s, raw in inputs if s.path == victim))) is None  # not cached
+
+
+def test_workers_started_ahead_serve_both_stages_and_stop_when_closed() -> None:
+    from functools import partial
+
+    from readiness.filestage import Workers
+
+    inputs = _stage_inputs()
+    work = partial(analyse_file, catalog=load_catalog())
+    expected = run_file_stage(inputs, work)
+    workers = Workers(work)
+    try:
+        started = [slot.proc for slot in workers.slots]
+        assert len(started) == 1 and started[0].is_alive()
+        assert run_file_stage(inputs, work, jobs=2, file_timeout=60, workers=workers) == expected
+        assert run_file_stage(inputs[:3], work, jobs=2, file_timeout=60, workers=workers) == expected[:3]
+        assert [slot.proc for slot in workers.slots] == started and started[0].is_alive()  # lent, not stopped
+    finally:
+        workers.close()
+    started[0].join(timeout=10)
+    assert not started[0].is_alive() and workers.slots == []
+
+
+def _dies_on_llm(source: SourceFile, raw: bytes) -> FileResult:
+    import os
+
+    if source.path == "llm.py":
+        os._exit(9)  # as libcst's native parser can, on hostile input
+    return analyse_file(source, raw, load_catalog())
+
+
+def test_a_worker_started_ahead_that_dies_on_a_file_is_replaced() -> None:
+    from readiness.filestage import Workers
+
+    inputs = _stage_inputs()
+    assert any(source.path == "llm.py" for source, _ in inputs)
+    workers = Workers(_dies_on_llm)
+    try:
+        results = run_file_stage(inputs, _dies_on_llm, jobs=1, file_timeout=60, workers=workers)
+    finally:
+        workers.close()
+    by_path = {r.path: r for r in results}
+    assert [d.kind for d in by_path["llm.py"].diagnostics] == ["skipped"]
+    assert all(r.facts is not None for r in results if r.path.endswith(".py") and r.path != "llm.py")
