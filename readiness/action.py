@@ -9,7 +9,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from readiness.compare import load_baseline, new_findings, with_baseline
 from readiness.config import Config
@@ -67,20 +67,23 @@ def pick_base(path: Path, candidates: list[str]) -> str:
 
 
 def run(
-    path: Path, config: Config, gate: Gate, env: Mapping[str, str], temp: Path, report: bool, scores: bool = True
+    path: Path, config: Config, gate: Gate, env: Mapping[str, str], temp: Path, report: bool, scores: bool = True,
+    scale: Mapping[str, Any] | None = None,
 ) -> ActionRun:
     """Scan as the Action does: against the PR base on pull requests, in full otherwise.
 
     On a pull request the whole repo is analysed (scores at base and head) when `scores` is
-    asked for or a gate needs them; otherwise only the change and its neighbours.
+    asked for or a gate needs them; otherwise only the change and its neighbours. `scale`: the
+    scan's `jobs`, `cache`, `progress` and `file_timeout` (the CLI gives those of `scan`).
     """
+    options = dict(scale or {})
     pr = pull_request(env)
     if pr is not None:
         base = pick_base(path, [pr.base_sha, pr.base_ref])
         whole = scores or gate.min_score is not None or gate.no_regress
-        result = diff_scan(path, config, base, "repo" if whole else "change")
+        result = diff_scan(path, config, base, "repo" if whole else "change", **options)
     else:
-        result = scan(path, config)
+        result = scan(path, config, **options)
     if config.baseline:
         result = with_baseline(result, load_baseline(path / config.baseline), config.baseline)
     reasons = evaluate(result, gate)

@@ -200,6 +200,7 @@ def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_s
     import os
 
     from readiness.action import run as run_action, with_risk
+    from readiness.filestage import DEFAULT_FILE_TIMEOUT
     from readiness.github import write_outputs
 
     env = os.environ
@@ -213,12 +214,14 @@ def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_s
         except ValueError:
             raise ReadinessError(f"min-score {min_score!r} is not a number") from None
         temp = Path(env.get("RUNNER_TEMP") or ".")
-        outcome = run_action(path, config, Gate(severity, minimum, no_regress), env, temp, report, scores=comment)
     except (ReadinessError, ValueError) as exc:
         if ctx.obj["debug"]:
             raise
         _fail(str(exc))
         return
+    with _error_boundary(ctx):  # as `scan`: worker processes, the cache, a time limit per file
+        scale = {**_scale_options(path, config, 0, None, False, False), "file_timeout": DEFAULT_FILE_TIMEOUT}
+        outcome = run_action(path, config, Gate(severity, minimum, no_regress), env, temp, report, scores=comment, scale=scale)
     # GitHub reads these files and needs UTF-8: a name that is not UTF-8 shows as \xNN escapes
     for name, content in outcome.files.items():
         _write(Path(name), encoded(content, raw_names=False))

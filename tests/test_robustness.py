@@ -214,3 +214,25 @@ def test_the_github_action_with_a_non_utf8_file_name_writes_utf8_for_github(tmp_
         data.decode("utf-8")  # GitHub reads them: always UTF-8
     sarif = json.loads(written["readiness.sarif"])
     assert "caf%E9.py" in {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+
+
+def test_the_github_action_isolates_a_file_that_crashes_the_parser(tmp_path: Path) -> None:
+    from hostile import deep_nesting
+
+    repo = tmp_path / "repo"
+    (repo / "deep").mkdir(parents=True)
+    (repo / "deep" / "nesting.py").write_bytes(deep_nesting())
+    (repo / "app.py").write_text(MODEL_CALL)
+    out_dir = tmp_path / "runner"
+    out_dir.mkdir()
+    env = {**os.environ, "RUNNER_TEMP": str(out_dir), "GITHUB_OUTPUT": str(out_dir / "outputs.txt")}
+    env.pop("GITHUB_EVENT_PATH", None)
+    proc = subprocess.run([sys.executable, "-m", "readiness", "action", "--path", str(repo)], capture_output=True, env=env, timeout=300)
+    assert proc.returncode in (0, 1) and b"Traceback" not in proc.stderr, proc.stderr
+    sarif = json.loads((out_dir / "readiness.sarif").read_text())
+    notes = {
+        (n["descriptor"]["id"], n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for n in sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"] if n.get("locations")
+    }
+    assert ("skipped", "deep/nesting.py") in notes  # one file lost, the run finished
+    assert any(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app.py" for r in sarif["runs"][0]["results"])
