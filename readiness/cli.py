@@ -158,7 +158,8 @@ def _uri_prefix(path: Path) -> str:
 def baseline(ctx: click.Context, path: Path, output: Path | None, config_file: Path | None) -> None:
     """Record today's findings as accepted, so `scan --baseline` gates only on new ones."""
     with _error_boundary(ctx):
-        result = run_scan(path, load_config(path, config_file))
+        config = load_config(path, config_file)
+        result = run_scan(path, config, **_isolated(path, config))
     target = output or path / BASELINE_FILE
     _emit(baseline_json(result), target)
     count = len(result.findings)
@@ -200,7 +201,6 @@ def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_s
     import os
 
     from readiness.action import run as run_action, with_risk
-    from readiness.filestage import DEFAULT_FILE_TIMEOUT
     from readiness.github import write_outputs
 
     env = os.environ
@@ -220,8 +220,7 @@ def action(ctx: click.Context, path: Path, config_file: str, fail_on: str, min_s
         _fail(str(exc))
         return
     with _error_boundary(ctx):  # as `scan`: worker processes, the cache, a time limit per file
-        scale = {**_scale_options(path, config, 0, None, False, False), "file_timeout": DEFAULT_FILE_TIMEOUT}
-        outcome = run_action(path, config, Gate(severity, minimum, no_regress), env, temp, report, scores=comment, scale=scale)
+        outcome = run_action(path, config, Gate(severity, minimum, no_regress), env, temp, report, scores=comment, scale=_isolated(path, config))
     # GitHub reads these files and needs UTF-8: a name that is not UTF-8 shows as \xNN escapes
     for name, content in outcome.files.items():
         _write(Path(name), encoded(content, raw_names=False))
@@ -246,6 +245,17 @@ def _scale_options(path: Path, config: Config, jobs: int, cache_dir: Path | None
     cache = None if no_cache else ResultCache.open(cache_dir or default_cache_dir(), config, scope=str(path.resolve()))
     bar = ProgressBar.for_terminal() if progress is None else (ProgressBar(sys.stderr) if progress else None)
     return {"jobs": jobs or default_jobs(), "cache": cache, "progress": bar}
+
+
+def _isolated(path: Path, config: Config, cache: bool = True) -> dict[str, Any]:
+    """What commands other than `scan` analyse files with: `scan`'s defaults (worker processes, so
+    a file that crashes the parser costs a diagnostic; the cache; the per-file time limit)."""
+    from readiness.filestage import DEFAULT_FILE_TIMEOUT
+
+    options = _scale_options(path, config, 0, None, not cache, False)
+    if not cache:
+        options.pop("cache")
+    return {**options, "file_timeout": DEFAULT_FILE_TIMEOUT}
 
 
 @main.command("rules")
@@ -317,7 +327,8 @@ def report(ctx: click.Context, path: Path, html_file: Path | None, markdown_file
     if not path.exists():
         _fail(f"path not found: {path}")
     with _error_boundary(ctx):
-        result = run_scan(path, load_config(path, config_file).with_overrides(risk=risk))
+        config = load_config(path, config_file).with_overrides(risk=risk)
+        result = run_scan(path, config, **_isolated(path, config))
     if result.score is None:
         _fail("the scan finished but no score could be computed (see the diagnostics of `readiness scan`)")
     outputs = [(fmt, target) for fmt, target in (("html", html_file), ("markdown", markdown_file)) if target is not None]
@@ -349,7 +360,8 @@ def graph(ctx: click.Context, path: Path, fmt: str, output: Path | None, config_
     if not path.exists():
         _fail(f"path not found: {path}")
     with _error_boundary(ctx):
-        project, _diagnostics = load_project(path, load_config(path, config_file))
+        config = load_config(path, config_file)
+        project, _diagnostics = load_project(path, config, **_isolated(path, config, cache=False))
         rendered = GRAPH_RENDERERS[fmt](project.graph.to_json())
     _emit(rendered, output)
 

@@ -276,15 +276,19 @@ def _excluded_paths(root: Path, config: Config) -> list[str]:
     return [source.path for source in everything]
 
 
-def load_project(root: Path, config: Config) -> tuple[Project, list[Diagnostic]]:
-    """The project model of the repo at `root` (import graph, signals, history), without rules."""
+def load_project(
+    root: Path, config: Config, *, jobs: int = 1, progress: Progress | None = None, file_timeout: float | None = None,
+) -> tuple[Project, list[Diagnostic]]:
+    """The project model of the repo at `root` (import graph, signals, history), without rules.
+    `jobs`, `progress` and `file_timeout` work as in `analyse`."""
+    from readiness.filestage import run_file_stage
     from readiness.prescreen import mark_light
     from readiness.project import build_project
 
     sources, diagnostics = discover(root, config)
     catalog = load_catalog()
-    inputs = read_all(sources, diagnostics)
-    results = [analyse_file(source, raw, catalog) for source, raw in mark_light(inputs, catalog, config)]
+    inputs = mark_light(read_all(sources, diagnostics), catalog, config)
+    results = run_file_stage(inputs, partial(analyse_file, catalog=catalog), jobs=jobs, progress=progress, file_timeout=file_timeout)
     files = {r.path: r.facts for r in results if r.facts is not None}
     pins = merge_pins([p for r in results for p in r.pins])
     texts = {r.path: r.text for r in results if r.text is not None}

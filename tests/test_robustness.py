@@ -236,3 +236,16 @@ def test_the_github_action_isolates_a_file_that_crashes_the_parser(tmp_path: Pat
     }
     assert ("skipped", "deep/nesting.py") in notes  # one file lost, the run finished
     assert any(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app.py" for r in sarif["runs"][0]["results"])
+
+
+@pytest.mark.parametrize("command", [["report"], ["baseline"], ["graph"]])
+def test_every_command_that_analyses_files_isolates_a_parser_crash(tmp_path: Path, command: list[str]) -> None:
+    from hostile import deep_nesting
+
+    repo = tmp_path / "repo"
+    (repo / "deep").mkdir(parents=True)
+    (repo / "deep" / "nesting.py").write_bytes(deep_nesting())
+    (repo / "app.py").write_text(MODEL_CALL)
+    proc = run_cli(*command, str(repo), "--output" if command != ["report"] else "--markdown", str(tmp_path / "out"))
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, (proc.returncode, proc.stderr)
+    assert (tmp_path / "out").stat().st_size > 0
