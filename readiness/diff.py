@@ -271,14 +271,6 @@ def _diff_scan(
             return base_raw[path]
         return head_bytes(path) if path in head else None
 
-    # A change of mode only (a checkout that lost the executable bit, core.fileMode on a shared
-    # drive) or an edit undone in the work tree is not a change to analyse.
-    same_bytes = {
-        path for path in changed_head - added
-        if path not in renamed_from and (raw := base_bytes(path)) is not None and raw == head_bytes(path)
-    }
-    changed_head -= same_bytes
-
     if scope == "repo":
         wanted = set(head) | deleted
         rules = select_rules(config.select, config.ignore)
@@ -361,12 +353,12 @@ def _diff_scan(
         if head_history is not None:
             diagnostics.extend(head_history.diagnostics)
         head_result = analyse_results(
-            list(head_results.values()), config, name, diagnostics, paths=sorted(head), repo_root=root, cache=cache,
+            list(head_results.values()), config, name, diagnostics, rules, paths=sorted(head), repo_root=root, cache=cache,
             secret_history=head_history, history_log=logs[0],
         )
         base_result = analyse_results(
-            base_results, config, name, paths=sorted(base_paths), repo_root=root, history_rev=base.hexsha, cache=cache,
-            secret_history=base_history, history_log=logs[1],
+            base_results, config, name, rules=rules, paths=sorted(base_paths), repo_root=root, history_rev=base.hexsha,
+            cache=cache, secret_history=base_history, history_log=logs[1],
         )
     finally:  # read by now, unless the scan failed or was interrupted: then stop the helpers
         for helper in {id(h): h for h in (*histories, *logs) if h is not None}.values():

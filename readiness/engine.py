@@ -255,7 +255,7 @@ def scan(
     log = Pending(read_log, root, config.history_depth, "HEAD", cache) if config.history_depth > 0 else None
     try:
         result = analyse(
-            inputs, config, root=root.name or ".", diagnostics=diagnostics, secret_history=history,
+            inputs, config, root=root.name or ".", diagnostics=diagnostics, rules=chosen, secret_history=history,
             repo_root=root, listed_paths=listed, jobs=jobs, cache=cache, progress=progress, file_timeout=file_timeout,
             history_log=log,
         )
